@@ -1,0 +1,124 @@
+// eventwire clean | dedup | extract: the offline contract used to evaluate
+// the product on corpora. Output is JSON lines on stdout (proto3 JSON with
+// snake_case names); per-article errors go to stderr; exit 0 unless the
+// command line itself is wrong.
+#include <iostream>
+
+#include "commands.h"
+#include "eventwire/clean.h"
+#include "eventwire/dedup.h"
+#include "eventwire/extract.h"
+#include "eventwire/json_lines.h"
+#include "input.h"
+
+namespace eventwire::cli {
+namespace {
+
+struct OfflineFlags {
+  std::vector<std::string> paths;
+  std::string data_dir;
+  double threshold = DedupOptions{}.similarity_threshold;
+};
+
+// Returns false (after printing why) when the arguments are wrong.
+bool ParseFlags(const char* command, const Args& args, OfflineFlags* flags, bool* help) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* name) -> const std::string* {
+      if (i + 1 >= args.size()) {
+        std::cerr << "eventwire " << command << ": " << name << " needs a value\n";
+        return nullptr;
+      }
+      return &args[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      *help = true;
+    } else if (a == "--data-dir") {
+      const std::string* v = value("--data-dir");
+      if (!v) return false;
+      flags->data_dir = *v;
+    } else if (a == "--threshold") {
+      const std::string* v = value("--threshold");
+      if (!v) return false;
+      try {
+        flags->threshold = std::stod(*v);
+      } catch (...) {
+        flags->threshold = -1;
+      }
+      if (flags->threshold <= 0 || flags->threshold > 1) {
+        std::cerr << "eventwire " << command << ": --threshold must be in (0, 1], got " << *v << "\n";
+        return false;
+      }
+    } else if (a.size() > 1 && a[0] == '-' && a != "-") {
+      std::cerr << "eventwire " << command << ": unknown option " << a << "\n";
+      return false;
+    } else {
+      flags->paths.push_back(a);
+    }
+  }
+  return true;
+}
+
+void PrintHelp(const char* command) {
+  std::cout << "usage: eventwire " << command << " [--data-dir DIR] [--threshold T] [PATH...]\n"
+            << "  PATH: a file (text, HTML, JSON or JSON lines) or a directory; none or '-' reads\n"
+            << "        JSON lines from stdin. Prints JSON lines on stdout.\n"
+            << "  --threshold T   dedup similarity threshold in (0, 1] (default "
+            << DedupOptions{}.similarity_threshold << ")\n"
+            << "  --data-dir DIR  dictionaries for extract (default $EVENTWIRE_DATA_DIR or data/)\n";
+}
+
+// Parses flags; returns -1 to continue, else the exit status.
+int Prepare(const char* command, const Args& args, OfflineFlags* flags) {
+  bool help = false;
+  if (!ParseFlags(command, args, flags, &help)) return 2;
+  if (help) {
+    PrintHelp(command);
+    return 0;
+  }
+  return -1;
+}
+
+}  // namespace
+
+int RunClean(const Args& args) {
+  OfflineFlags flags;
+  if (int rc = Prepare("clean", args, &flags); rc >= 0) return rc;
+  ForEachArticle(flags.paths, [](const v1::RawArticle& raw) {
+    std::cout << ToJsonLine(ToProto(Clean(raw))) << '\n';
+  });
+  return 0;
+}
+
+int RunDedup(const Args& args) {
+  OfflineFlags flags;
+  if (int rc = Prepare("dedup", args, &flags); rc >= 0) return rc;
+  StoryIndex index(DedupOptions{.similarity_threshold = flags.threshold});
+  ForEachArticle(flags.paths, [&](const v1::RawArticle& raw) {
+    std::cout << ToJsonLine(index.Add(Clean(raw)).decision) << '\n';
+  });
+  return 0;
+}
+
+int RunExtract(const Args& args) {
+  OfflineFlags flags;
+  if (int rc = Prepare("extract", args, &flags); rc >= 0) return rc;
+  auto extractor = Extractor::Load({.data_dir = flags.data_dir});
+  if (!extractor.ok()) {
+    std::cerr << "eventwire extract: " << extractor.status().message() << "\n";
+    return 2;
+  }
+  StoryIndex index(DedupOptions{.similarity_threshold = flags.threshold});
+  ForEachArticle(flags.paths, [&](const v1::RawArticle& raw) {
+    CleanArticle clean = Clean(raw);
+    Assignment assignment = index.Add(clean);
+    // Events are extracted once per story: duplicates only update its counts.
+    if (assignment.decision.is_duplicate()) return;
+    for (const v1::Event& e : (*extractor)->Extract(clean, assignment.story)) {
+      std::cout << ToJsonLine(e) << '\n';
+    }
+  });
+  return 0;
+}
+
+}  // namespace eventwire::cli

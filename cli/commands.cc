@@ -1,0 +1,14 @@
+#include "commands.h"
+
+namespace eventwire::cli {
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = {
+      {"clean", "clean articles from files, directories or JSON lines on stdin", RunClean},
+      {"dedup", "assign articles to stories, printing each decision with its evidence", RunDedup},
+      {"extract", "dedup, then print every coded event", RunExtract},
+  };
+  return commands;
+}
+
+}  // namespace eventwire::cli

@@ -1,0 +1,20 @@
+// Reads the offline commands' inputs: files (bare text, HTML, one JSON article
+// or JSON lines; detected), directories (every file in them, sorted, recursively),
+// or JSON lines on stdin when no path or "-" is given.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "eventwire/v1/article.pb.h"
+
+namespace eventwire::cli {
+
+// Calls `on_article` for every decodable article in input order. Errors (an
+// unreadable path, an undecodable record) are printed to stderr and skipped.
+// Returns the number of errors.
+size_t ForEachArticle(const std::vector<std::string>& paths,
+                      const std::function<void(const v1::RawArticle&)>& on_article);
+
+}  // namespace eventwire::cli
