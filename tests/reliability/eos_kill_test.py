@@ -215,7 +215,7 @@ def self_check(args):
     problems = run(args)
     if problems:
         fail("exactly-once stand-in: " + "; ".join(problems))
-    args.pipeline_args = ["--delivery", "at-least-once"]
+    args.pipeline_args = ["--delivery", "at-least-once", "--commit-delay-s", "0.5"]
     problems = run(args)
     if not any("duplicate" in p or "disagree" in p for p in problems):
         fail("the harness did not catch the at-least-once stand-in's duplicates")

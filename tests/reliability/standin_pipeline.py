@@ -28,6 +28,9 @@ def main():
     ap.add_argument("--delivery", default="exactly-once")
     ap.add_argument("--exit-when-idle-s", type=float, default=0)
     ap.add_argument("--batch-max-messages", type=int, default=50)
+    # At-least-once only: a slow offset commit, widening the window in which a crash leaves
+    # outputs written but their input uncommitted (so a short self-check hits it reliably).
+    ap.add_argument("--commit-delay-s", type=float, default=0)
     args = ap.parse_args()
     t0, committed_once = time.monotonic(), []
     event_pb2, story_pb2 = eoslib.load_protos()
@@ -83,6 +86,7 @@ def main():
                 return 1
         else:
             producer.flush(30)
+            time.sleep(args.commit_delay_s)
             consumer.commit(asynchronous=False)
     consumer.close()
     return 0
