@@ -250,7 +250,8 @@ def latency(args, articles, rate, workdir, event_pb2, story_pb2):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pipeline", required=True, help="the pipeline binary (or a command line)")
+    ap.add_argument("--pipeline", help="the pipeline binary (or a command line); without it "
+                    "only the copy baseline runs")
     ap.add_argument("--articles", type=int, default=20000)
     ap.add_argument("--partitions", type=int, default=1)
     ap.add_argument("--cpu", type=int, default=1, help="CPU to pin to (-1: no pinning)")
@@ -260,14 +261,20 @@ def main():
     ap.add_argument("--limit-s", type=float, default=300)
     ap.add_argument("pipeline_args", nargs="*", help="extra pipeline flags (after --)")
     args = ap.parse_args()
-    os.environ["EVENTWIRE_EOS_PIPELINE"] = args.pipeline
+    os.environ["EVENTWIRE_EOS_PIPELINE"] = args.pipeline or ""
     event_pb2, story_pb2 = eoslib.load_protos()
     workdir = tempfile.mkdtemp(prefix="eventwire-e2e-")
     articles, origin = load_articles(args.articles)
     size = sum(len(v) for _, v in articles) / max(1, len(articles))
-    print(f"articles: {origin}, mean {size:.0f} bytes; delivery={args.delivery}; "
-          f"cpu={args.cpu}; partitions={args.partitions}; logs in {workdir}", flush=True)
+    pipeline = f"delivery={args.delivery}; " if args.pipeline else ""
+    print(f"articles: {origin}, mean {size:.0f} bytes; {pipeline}cpu={args.cpu}; "
+          f"partitions={args.partitions}; logs in {workdir}", flush=True)
 
+    if not args.pipeline:
+        copy_rate, copy_elapsed = copy_baseline(args, articles)
+        print(f"kcat copy baseline: {copy_rate:.0f} articles/s ({copy_elapsed:.1f}s incl. "
+              "startup); no --pipeline given", flush=True)
+        return 0
     rate, elapsed = throughput(args, articles, workdir)
     if rate is None:
         sys.exit(f"e2e: the pipeline did not drain {len(articles)} articles in {elapsed:.0f}s")
