@@ -1,0 +1,576 @@
+#include <algorithm>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_split.h>
+#include <absl/time/clock.h>
+
+#include "eventwire/store.h"
+#include "filter_sql.h"
+#include "sqlite_db.h"
+
+namespace eventwire {
+
+using store_internal::BuildWhere;
+using store_internal::Connection;
+using store_internal::Micros;
+using store_internal::Statement;
+using store_internal::Value;
+using store_internal::WhereClause;
+
+namespace {
+
+// One row per event: the columns every filter and order needs, indexed, and
+// the whole protobuf in `body`. `seq` orders changes for the live tail.
+// Evidence sentences are indexed by an external-content FTS5 table kept in
+// step by triggers.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  version INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  event_date INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,
+  confidence REAL NOT NULL,
+  cameo_code TEXT NOT NULL,
+  cameo_root TEXT NOT NULL,
+  plover_type TEXT NOT NULL,
+  s_code TEXT NOT NULL, s_group TEXT NOT NULL, s_name TEXT NOT NULL, s_country TEXT NOT NULL,
+  t_code TEXT NOT NULL, t_group TEXT NOT NULL, t_name TEXT NOT NULL, t_country TEXT NOT NULL,
+  loc_name TEXT NOT NULL, loc_text TEXT NOT NULL, loc_country TEXT NOT NULL,
+  story_id TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  body BLOB NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS events_seq ON events(seq);
+CREATE INDEX IF NOT EXISTS events_by_date ON events(event_date, event_id);
+CREATE INDEX IF NOT EXISTS events_by_first_seen ON events(first_seen, event_id);
+CREATE INDEX IF NOT EXISTS events_by_confidence ON events(confidence, event_id);
+CREATE INDEX IF NOT EXISTS events_by_cameo ON events(cameo_code, event_date);
+CREATE INDEX IF NOT EXISTS events_by_plover ON events(plover_type, event_date);
+CREATE INDEX IF NOT EXISTS events_by_story ON events(story_id);
+CREATE INDEX IF NOT EXISTS events_by_s_code ON events(s_code);
+CREATE INDEX IF NOT EXISTS events_by_t_code ON events(t_code);
+CREATE INDEX IF NOT EXISTS events_by_s_group ON events(s_group);
+CREATE INDEX IF NOT EXISTS events_by_t_group ON events(t_group);
+CREATE INDEX IF NOT EXISTS events_by_s_name ON events(s_name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS events_by_t_name ON events(t_name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS events_by_loc_country ON events(loc_country);
+CREATE INDEX IF NOT EXISTS events_by_s_country ON events(s_country);
+CREATE INDEX IF NOT EXISTS events_by_t_country ON events(t_country);
+CREATE INDEX IF NOT EXISTS events_by_loc_name ON events(loc_name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS events_by_loc_text ON events(loc_text COLLATE NOCASE);
+CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(
+  evidence, content='events', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS events_ai AFTER INSERT ON events BEGIN
+  INSERT INTO events_fts(rowid, evidence) VALUES (new.id, new.evidence);
+END;
+CREATE TRIGGER IF NOT EXISTS events_ad AFTER DELETE ON events BEGIN
+  INSERT INTO events_fts(events_fts, rowid, evidence) VALUES ('delete', old.id, old.evidence);
+END;
+CREATE TRIGGER IF NOT EXISTS events_au AFTER UPDATE ON events BEGIN
+  INSERT INTO events_fts(events_fts, rowid, evidence) VALUES ('delete', old.id, old.evidence);
+  INSERT INTO events_fts(rowid, evidence) VALUES (new.id, new.evidence);
+END;
+CREATE TABLE IF NOT EXISTS stories (
+  story_id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  body BLOB NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS stories_by_last_seen ON stories(last_seen);
+CREATE TABLE IF NOT EXISTS kafka_offsets (
+  topic TEXT NOT NULL,
+  partition INTEGER NOT NULL,
+  next_offset INTEGER NOT NULL,
+  PRIMARY KEY (topic, partition)) WITHOUT ROWID;
+)sql";
+
+constexpr const char* kUpsertEvent = R"sql(
+INSERT INTO events (event_id, version, seq, event_date, first_seen, confidence, cameo_code,
+  cameo_root, plover_type, s_code, s_group, s_name, s_country, t_code, t_group, t_name, t_country,
+  loc_name, loc_text, loc_country, story_id, evidence, body)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+  ?21, ?22, ?23)
+ON CONFLICT(event_id) DO UPDATE SET version = excluded.version, seq = excluded.seq,
+  event_date = excluded.event_date, first_seen = excluded.first_seen,
+  confidence = excluded.confidence, cameo_code = excluded.cameo_code,
+  cameo_root = excluded.cameo_root, plover_type = excluded.plover_type, s_code = excluded.s_code,
+  s_group = excluded.s_group, s_name = excluded.s_name, s_country = excluded.s_country,
+  t_code = excluded.t_code, t_group = excluded.t_group, t_name = excluded.t_name,
+  t_country = excluded.t_country, loc_name = excluded.loc_name, loc_text = excluded.loc_text,
+  loc_country = excluded.loc_country, story_id = excluded.story_id, evidence = excluded.evidence,
+  body = excluded.body
+WHERE excluded.version > events.version
+)sql";
+
+constexpr const char* kUpsertStory = R"sql(
+INSERT INTO stories (story_id, version, last_seen, body) VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT(story_id) DO UPDATE SET version = excluded.version, last_seen = excluded.last_seen,
+  body = excluded.body
+WHERE excluded.version > stories.version
+)sql";
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// Start (UTC) of an ISO date of any precision: "2026-11-20", "2026-11", "2026".
+std::optional<int64_t> ParseIsoDateMicros(const std::string& text) {
+  std::vector<std::string> parts = absl::StrSplit(text, '-');
+  if (parts.empty() || parts.size() > 3) return std::nullopt;
+  int64_t ymd[3] = {0, 1, 1};
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].empty() || parts[i].size() > 4) return std::nullopt;
+    for (char c : parts[i]) {
+      if (c < '0' || c > '9') return std::nullopt;
+    }
+    ymd[i] = std::stoll(parts[i]);
+  }
+  if (ymd[1] < 1 || ymd[1] > 12 || ymd[2] < 1 || ymd[2] > 31) return std::nullopt;
+  return DaysFromCivil(ymd[0], ymd[1], ymd[2]) * 86400 * int64_t{1000000};
+}
+
+// First seen, else published, else now: every row has a time for retention.
+int64_t FirstSeenMicros(const v1::Event& e) {
+  if (e.has_first_seen()) return Micros(e.first_seen());
+  if (e.has_published_at()) return Micros(e.published_at());
+  return absl::ToUnixMicros(absl::Now());
+}
+
+// The event's own date when it has one, else when it was published or first seen.
+int64_t EventDateMicros(const v1::Event& e) {
+  if (auto d = ParseIsoDateMicros(e.event_date().date())) return *d;
+  if (e.has_published_at()) return Micros(e.published_at());
+  return FirstSeenMicros(e);
+}
+
+struct OrderSpec {
+  const char* column;
+  bool descending;
+};
+
+OrderSpec SpecOf(EventOrder order) {
+  switch (order) {
+    case EventOrder::kEventDateAsc: return {"event_date", false};
+    case EventOrder::kFirstSeenDesc: return {"first_seen", true};
+    case EventOrder::kFirstSeenAsc: return {"first_seen", false};
+    case EventOrder::kConfidenceDesc: return {"confidence", true};
+    case EventOrder::kEventDateDesc: break;
+  }
+  return {"event_date", true};
+}
+
+absl::StatusOr<v1::Event> ParseEvent(const std::string& bytes) {
+  v1::Event e;
+  if (!e.ParseFromString(bytes)) return absl::DataLossError("stored event does not parse");
+  return e;
+}
+
+}  // namespace
+
+absl::StatusOr<EventOrder> ParseEventOrder(const std::string& text) {
+  if (text.empty() || text == "event_date desc") return EventOrder::kEventDateDesc;
+  if (text == "event_date asc") return EventOrder::kEventDateAsc;
+  if (text == "first_seen desc") return EventOrder::kFirstSeenDesc;
+  if (text == "first_seen asc") return EventOrder::kFirstSeenAsc;
+  if (text == "confidence desc") return EventOrder::kConfidenceDesc;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "order_by \"", text,
+      "\" is not one of: event_date desc, event_date asc, first_seen desc, first_seen asc, "
+      "confidence desc"));
+}
+
+std::string EventOrderName(EventOrder order) {
+  OrderSpec s = SpecOf(order);
+  return absl::StrCat(s.column, s.descending ? " desc" : " asc");
+}
+
+struct EventStore::Impl {
+  StoreOptions options;
+  std::mutex write_mu;                      // guards writer
+  std::unique_ptr<Connection> writer;
+  std::mutex pool_mu;                       // guards readers
+  std::vector<std::unique_ptr<Connection>> readers;
+  mutable std::mutex seq_mu;                // guards head_seq
+  mutable std::condition_variable seq_cv;
+  int64_t head_seq = 0;
+
+  // A reader connection for the duration of one call.
+  class Reader {
+   public:
+    Reader(Impl* impl, std::unique_ptr<Connection> c) : impl_(impl), c_(std::move(c)) {}
+    ~Reader() {
+      if (!c_) return;
+      c_->SetCancel(nullptr);
+      std::lock_guard<std::mutex> lock(impl_->pool_mu);
+      impl_->readers.push_back(std::move(c_));
+    }
+    Connection* operator->() { return c_.get(); }
+
+   private:
+    Impl* impl_;
+    std::unique_ptr<Connection> c_;
+  };
+
+  absl::StatusOr<std::unique_ptr<Reader>> AcquireReader() {
+    {
+      std::lock_guard<std::mutex> lock(pool_mu);
+      if (!readers.empty()) {
+        auto c = std::move(readers.back());
+        readers.pop_back();
+        return std::make_unique<Reader>(this, std::move(c));
+      }
+    }
+    absl::StatusOr<std::unique_ptr<Connection>> c = Connection::Open(
+        options.path, /*read_only=*/true, static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
+    if (!c.ok()) return c.status();
+    // Readers map the file: page reads become memory reads on a warm cache.
+    if (absl::Status s = (*c)->Exec("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;");
+        !s.ok()) {
+      return s;
+    }
+    return std::make_unique<Reader>(this, *std::move(c));
+  }
+
+  absl::Status UpsertEvent(const v1::Event& e, ApplyResult* result) {
+    absl::StatusOr<std::unique_ptr<Statement>> st = writer->Prepare(kUpsertEvent);
+    if (!st.ok()) return st.status();
+    const int64_t seq = pending_seq + 1;
+    std::string country = e.location().country_code();
+    (*st)->BindAll({Value(e.event_id()), Value(static_cast<int64_t>(e.version())), Value(seq),
+                    Value(EventDateMicros(e)), Value(FirstSeenMicros(e)), Value(e.confidence()),
+                    Value(e.cameo_code()), Value(e.cameo_root()), Value(e.plover_type()),
+                    Value(e.source().code()), Value(e.source().known_group()),
+                    Value(e.source().name()), Value(e.source().country_code()),
+                    Value(e.target().code()), Value(e.target().known_group()),
+                    Value(e.target().name()), Value(e.target().country_code()),
+                    Value(e.location().name()), Value(e.location().text()), Value(country),
+                    Value(e.story_id()), Value(e.evidence().sentence())});
+    (*st)->BindBlob(23, e.SerializeAsString());
+    if (absl::Status s = (*st)->Run(); !s.ok()) return s;
+    if (writer->changes() > 0) {
+      ++result->events_written;
+      pending_seq = seq;
+    } else {
+      ++result->events_stale;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status UpsertStory(const v1::Story& s, ApplyResult* result) {
+    absl::StatusOr<std::unique_ptr<Statement>> st = writer->Prepare(kUpsertStory);
+    if (!st.ok()) return st.status();
+    int64_t last_seen = s.has_last_seen()    ? Micros(s.last_seen())
+                        : s.has_first_seen() ? Micros(s.first_seen())
+                                             : absl::ToUnixMicros(absl::Now());
+    (*st)->BindAll({Value(s.story_id()), Value(static_cast<int64_t>(s.version())), Value(last_seen)});
+    (*st)->BindBlob(4, s.SerializeAsString());
+    if (absl::Status status = (*st)->Run(); !status.ok()) return status;
+    (writer->changes() > 0 ? result->stories_written : result->stories_stale)++;
+    return absl::OkStatus();
+  }
+
+  absl::Status Delete(const char* sql, const std::string& id, ApplyResult* result) {
+    absl::StatusOr<std::unique_ptr<Statement>> st = writer->Prepare(sql);
+    if (!st.ok()) return st.status();
+    (*st)->Bind(1, id);
+    if (absl::Status s = (*st)->Run(); !s.ok()) return s;
+    result->deleted += writer->changes();
+    return absl::OkStatus();
+  }
+
+  absl::Status ApplyLocked(const StoreBatch& batch, ApplyResult* result) {
+    for (const v1::Event& e : batch.events) {
+      if (e.event_id().empty()) continue;  // no key to upsert by
+      if (absl::Status s = UpsertEvent(e, result); !s.ok()) return s;
+    }
+    for (const v1::Story& s : batch.stories) {
+      if (s.story_id().empty()) continue;
+      if (absl::Status st = UpsertStory(s, result); !st.ok()) return st;
+    }
+    for (const std::string& id : batch.deleted_event_ids) {
+      if (absl::Status s = Delete("DELETE FROM events WHERE event_id = ?", id, result); !s.ok()) return s;
+    }
+    for (const std::string& id : batch.deleted_story_ids) {
+      if (absl::Status s = Delete("DELETE FROM stories WHERE story_id = ?", id, result); !s.ok()) return s;
+    }
+    for (const KafkaOffset& o : batch.offsets) {
+      absl::StatusOr<std::unique_ptr<Statement>> st = writer->Prepare(
+          "INSERT INTO kafka_offsets (topic, partition, next_offset) VALUES (?, ?, ?) "
+          "ON CONFLICT(topic, partition) DO UPDATE SET next_offset = excluded.next_offset");
+      if (!st.ok()) return st.status();
+      (*st)->BindAll({Value(o.topic), Value(int64_t{o.partition}), Value(o.next_offset)});
+      if (absl::Status s = (*st)->Run(); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+  // The last sequence number written, including the uncommitted batch.
+  int64_t pending_seq = 0;  // guarded by write_mu
+};
+
+EventStore::EventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EventStore::~EventStore() = default;
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options) {
+  if (options.path.empty() || options.path == ":memory:" || options.path.rfind("file:", 0) == 0) {
+    return absl::InvalidArgumentError("store path must be a file path (the store must survive a restart)");
+  }
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(options.path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  absl::StatusOr<std::unique_ptr<Connection>> w = Connection::Open(
+      options.path, /*read_only=*/false, static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
+  if (!w.ok()) return w.status();
+  impl->writer = *std::move(w);
+  // WAL: readers never block the writer and see the last committed batch.
+  // synchronous=NORMAL: a power cut can lose the newest batches, never
+  // corrupt; their Kafka offsets go with them, so they are consumed again.
+  if (absl::Status s = impl->writer->Exec(
+          "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
+          "PRAGMA cache_size = -65536;");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = impl->writer->Exec(kSchema); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<Statement>> st = impl->writer->Prepare("SELECT COALESCE(MAX(seq), 0) FROM events");
+  if (!st.ok()) return st.status();
+  if (absl::StatusOr<bool> row = (*st)->Step(); !row.ok()) return row.status();
+  impl->head_seq = (*st)->Int(0);
+  impl->pending_seq = impl->head_seq;
+  return std::unique_ptr<EventStore>(new EventStore(std::move(impl)));
+}
+
+absl::StatusOr<ApplyResult> EventStore::Apply(const StoreBatch& batch) {
+  ApplyResult result;
+  std::lock_guard<std::mutex> lock(impl_->write_mu);
+  const int64_t before = impl_->pending_seq;
+  if (absl::Status s = impl_->writer->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  absl::Status s = impl_->ApplyLocked(batch, &result);
+  if (s.ok()) s = impl_->writer->Exec("COMMIT");
+  if (!s.ok()) {
+    impl_->writer->Exec("ROLLBACK").IgnoreError();
+    impl_->pending_seq = before;
+    return s;
+  }
+  {
+    std::lock_guard<std::mutex> seq_lock(impl_->seq_mu);
+    impl_->head_seq = impl_->pending_seq;
+  }
+  impl_->seq_cv.notify_all();
+  return result;
+}
+
+absl::StatusOr<std::vector<KafkaOffset>> EventStore::Offsets() {
+  absl::StatusOr<std::unique_ptr<Impl::Reader>> r = impl_->AcquireReader();
+  if (!r.ok()) return r.status();
+  absl::StatusOr<std::unique_ptr<Statement>> st =
+      (**r)->Prepare("SELECT topic, partition, next_offset FROM kafka_offsets ORDER BY topic, partition");
+  if (!st.ok()) return st.status();
+  std::vector<KafkaOffset> out;
+  while (true) {
+    absl::StatusOr<bool> row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({(*st)->Text(0), static_cast<int32_t>((*st)->Int(1)), (*st)->Int(2)});
+  }
+  return out;
+}
+
+absl::StatusOr<ListResult> EventStore::List(const ListQuery& query, const CancelFn& cancelled) {
+  const OrderSpec spec = SpecOf(query.order);
+  WhereClause where = BuildWhere(query.filter);
+  std::string sql = absl::StrCat("SELECT ", spec.column, ", event_id, body FROM events WHERE (",
+                                 where.sql, ")");
+  if (query.after) {
+    absl::StrAppend(&sql, " AND (", spec.column, ", event_id) ", spec.descending ? "<" : ">",
+                    " (?, ?)");
+    if (query.order == EventOrder::kConfidenceDesc) {
+      where.values.push_back(query.after->sort_key);
+    } else {
+      where.values.push_back(static_cast<int64_t>(query.after->sort_key));
+    }
+    where.values.push_back(query.after->event_id);
+  }
+  const char* dir = spec.descending ? "DESC" : "ASC";
+  absl::StrAppend(&sql, " ORDER BY ", spec.column, " ", dir, ", event_id ", dir, " LIMIT ?");
+  where.values.push_back(int64_t{query.page_size} + 1);
+
+  absl::StatusOr<std::unique_ptr<Impl::Reader>> r = impl_->AcquireReader();
+  if (!r.ok()) return r.status();
+  (**r)->SetCancel(&cancelled);
+  absl::StatusOr<std::unique_ptr<Statement>> st = (**r)->Prepare(sql);
+  if (!st.ok()) return st.status();
+  (*st)->BindAll(where.values);
+  ListResult out;
+  PageCursor last;
+  while (true) {
+    absl::StatusOr<bool> row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (static_cast<int>(out.events.size()) == query.page_size) {
+      out.next = last;  // a row beyond the page exists
+      break;
+    }
+    absl::StatusOr<v1::Event> e = ParseEvent((*st)->Blob(2));
+    if (!e.ok()) return e.status();
+    out.events.push_back(*std::move(e));
+    last.sort_key = (*st)->Double(0);
+    last.event_id = (*st)->Text(1);
+  }
+  return out;
+}
+
+absl::StatusOr<v1::Event> EventStore::GetEvent(const std::string& event_id) {
+  absl::StatusOr<std::unique_ptr<Impl::Reader>> r = impl_->AcquireReader();
+  if (!r.ok()) return r.status();
+  absl::StatusOr<std::unique_ptr<Statement>> st = (**r)->Prepare("SELECT body FROM events WHERE event_id = ?");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, event_id);
+  absl::StatusOr<bool> row = (*st)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError(absl::StrCat("no event with id \"", event_id, "\""));
+  return ParseEvent((*st)->Blob(0));
+}
+
+absl::StatusOr<v1::Story> EventStore::GetStory(const std::string& story_id) {
+  absl::StatusOr<std::unique_ptr<Impl::Reader>> r = impl_->AcquireReader();
+  if (!r.ok()) return r.status();
+  absl::StatusOr<std::unique_ptr<Statement>> st = (**r)->Prepare("SELECT body FROM stories WHERE story_id = ?");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, story_id);
+  absl::StatusOr<bool> row = (*st)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError(absl::StrCat("no story with id \"", story_id, "\""));
+  v1::Story s;
+  if (!s.ParseFromString((*st)->Blob(0))) return absl::DataLossError("stored story does not parse");
+  return s;
+}
+
+absl::StatusOr<std::vector<v1::CountBucket>> EventStore::Count(const v1::EventFilter& filter,
+                                                               const std::string& group_by,
+                                                               const CancelFn& cancelled) {
+  std::string key;
+  std::string order = "n DESC, k ASC";
+  if (group_by == "day") {
+    key = "strftime('%Y-%m-%d', event_date / 1000000, 'unixepoch')";
+    order = "k ASC";
+  } else if (group_by == "cameo_root") {
+    key = "cameo_root";
+  } else if (group_by == "actor_pair") {
+    key = "COALESCE(NULLIF(s_code, ''), s_name) || '->' || COALESCE(NULLIF(t_code, ''), t_name)";
+  } else if (group_by == "country") {
+    key = "COALESCE(NULLIF(loc_country, ''), s_country)";
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "group_by \"", group_by, "\" is not one of: day, cameo_root, actor_pair, country"));
+  }
+  WhereClause where = BuildWhere(filter);
+  std::string sql = absl::StrCat("SELECT ", key, " AS k, COUNT(*) AS n FROM events WHERE ", where.sql,
+                                 " GROUP BY k ORDER BY ", order);
+  absl::StatusOr<std::unique_ptr<Impl::Reader>> r = impl_->AcquireReader();
+  if (!r.ok()) return r.status();
+  (**r)->SetCancel(&cancelled);
+  absl::StatusOr<std::unique_ptr<Statement>> st = (**r)->Prepare(sql);
+  if (!st.ok()) return st.status();
+  (*st)->BindAll(where.values);
+  std::vector<v1::CountBucket> out;
+  while (true) {
+    absl::StatusOr<bool> row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    v1::CountBucket& b = out.emplace_back();
+    b.set_key((*st)->Text(0));
+    b.set_count(static_cast<uint64_t>((*st)->Int(1)));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<TailRow>> EventStore::Tail(const v1::EventFilter& filter, int64_t after_seq,
+                                                      int64_t since_micros, int64_t replay_until_seq,
+                                                      int limit, const CancelFn& cancelled) {
+  WhereClause where = BuildWhere(filter);
+  std::string sql = absl::StrCat("SELECT seq, body FROM events WHERE seq > ? AND (", where.sql, ")");
+  std::vector<Value> values = {Value(after_seq)};
+  values.insert(values.end(), where.values.begin(), where.values.end());
+  if (since_micros > 0) {
+    absl::StrAppend(&sql, " AND (seq > ? OR first_seen >= ?)");
+    values.push_back(replay_until_seq);
+    values.push_back(since_micros);
+  }
+  absl::StrAppend(&sql, " ORDER BY seq LIMIT ?");
+  values.push_back(int64_t{limit});
+  absl::StatusOr<std::unique_ptr<Impl::Reader>> r = impl_->AcquireReader();
+  if (!r.ok()) return r.status();
+  (**r)->SetCancel(&cancelled);
+  absl::StatusOr<std::unique_ptr<Statement>> st = (**r)->Prepare(sql);
+  if (!st.ok()) return st.status();
+  (*st)->BindAll(values);
+  std::vector<TailRow> out;
+  while (true) {
+    absl::StatusOr<bool> row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    absl::StatusOr<v1::Event> e = ParseEvent((*st)->Blob(1));
+    if (!e.ok()) return e.status();
+    out.push_back({(*st)->Int(0), *std::move(e)});
+  }
+  return out;
+}
+
+int64_t EventStore::HeadSeq() const {
+  std::lock_guard<std::mutex> lock(impl_->seq_mu);
+  return impl_->head_seq;
+}
+
+int64_t EventStore::WaitForChange(int64_t after_seq, absl::Duration timeout) const {
+  std::unique_lock<std::mutex> lock(impl_->seq_mu);
+  impl_->seq_cv.wait_for(lock, absl::ToChronoMicroseconds(timeout),
+                         [&] { return impl_->head_seq > after_seq; });
+  return impl_->head_seq;
+}
+
+absl::StatusOr<int64_t> EventStore::Prune(absl::Time cutoff) {
+  const int64_t micros = absl::ToUnixMicros(cutoff);
+  int64_t total = 0;
+  // Small transactions, so the consumer's batches are not held up for long.
+  const char* statements[] = {
+      "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE first_seen < ? LIMIT 2000)",
+      "DELETE FROM stories WHERE story_id IN (SELECT story_id FROM stories WHERE last_seen < ? LIMIT 2000)"};
+  for (const char* sql : statements) {
+    while (true) {
+      std::lock_guard<std::mutex> lock(impl_->write_mu);
+      absl::StatusOr<std::unique_ptr<Statement>> st = impl_->writer->Prepare(sql);
+      if (!st.ok()) return st.status();
+      (*st)->Bind(1, micros);
+      if (absl::Status s = (*st)->Run(); !s.ok()) return s;
+      int n = impl_->writer->changes();
+      total += n;
+      if (n == 0) break;
+    }
+  }
+  return total;
+}
+
+absl::StatusOr<StoreStats> EventStore::Stats() {
+  absl::StatusOr<std::unique_ptr<Impl::Reader>> r = impl_->AcquireReader();
+  if (!r.ok()) return r.status();
+  absl::StatusOr<std::unique_ptr<Statement>> st =
+      (**r)->Prepare("SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM stories)");
+  if (!st.ok()) return st.status();
+  absl::StatusOr<bool> row = (*st)->Step();
+  if (!row.ok()) return row.status();
+  return StoreStats{(*st)->Int(0), (*st)->Int(1), HeadSeq()};
+}
+
+}  // namespace eventwire

@@ -1,0 +1,28 @@
+// EventFilter -> SQL WHERE clause over the events table, with its bound
+// values in order. The filter must have passed ValidateFilter.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "eventwire/v1/query.pb.h"
+#include "sqlite_db.h"
+
+namespace eventwire::store_internal {
+
+struct WhereClause {
+  std::string sql;              // "1" when the filter is empty
+  std::vector<Value> values;
+};
+
+WhereClause BuildWhere(const v1::EventFilter& filter);
+
+// Free text -> an FTS5 query: every word must occur (porter-stemmed), each
+// word quoted so FTS5 operators in user input are plain text. Empty when the
+// text has no words.
+std::string FtsQuery(const std::string& text);
+
+// Micros since the epoch; 0 for an unset timestamp.
+int64_t Micros(const google::protobuf::Timestamp& ts);
+
+}  // namespace eventwire::store_internal

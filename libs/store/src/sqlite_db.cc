@@ -1,0 +1,109 @@
+#include "sqlite_db.h"
+
+#include <absl/strings/str_cat.h>
+
+namespace eventwire::store_internal {
+
+void Statement::Bind(int index, const Value& v) {
+  switch (v.kind) {
+    case Value::kInt: sqlite3_bind_int64(stmt_, index, v.i); break;
+    case Value::kDouble: sqlite3_bind_double(stmt_, index, v.d); break;
+    case Value::kText:
+      sqlite3_bind_text(stmt_, index, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
+      break;
+  }
+}
+
+void Statement::BindAll(const std::vector<Value>& values, int first_index) {
+  for (size_t i = 0; i < values.size(); ++i) Bind(first_index + static_cast<int>(i), values[i]);
+}
+
+void Statement::BindBlob(int index, const std::string& bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+}
+
+absl::StatusOr<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  sqlite3* db = sqlite3_db_handle(stmt_);
+  if (rc == SQLITE_INTERRUPT) return absl::DeadlineExceededError("query cancelled or past its deadline");
+  return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(db)));
+}
+
+absl::Status Statement::Run() {
+  while (true) {
+    absl::StatusOr<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+  }
+}
+
+std::string Statement::Text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
+}
+
+std::string Statement::Blob(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+  return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
+                                                             bool read_only,
+                                                             int busy_timeout_ms) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY
+                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return absl::UnavailableError(absl::StrCat("cannot open database ", path, ": ", msg));
+  }
+  sqlite3_busy_timeout(db, busy_timeout_ms);
+  auto conn = std::unique_ptr<Connection>(new Connection(db));
+  sqlite3_progress_handler(db, 1000, &Connection::OnProgress, conn.get());
+  return conn;
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+absl::Status Connection::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return absl::InternalError(absl::StrCat("sqlite: ", msg));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Statement>> Connection::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return Error("prepare");
+    }
+    it = cache_.emplace(sql, stmt).first;
+  }
+  return std::make_unique<Statement>(it->second);
+}
+
+void Connection::SetCancel(const CancelFn* cancelled) { cancelled_ = cancelled; }
+
+int Connection::OnProgress(void* self) {
+  const CancelFn* c = static_cast<Connection*>(self)->cancelled_;
+  return (c && *c && (*c)()) ? 1 : 0;
+}
+
+absl::Status Connection::Error(const std::string& what) const {
+  return absl::InternalError(absl::StrCat("sqlite ", what, ": ", sqlite3_errmsg(db_)));
+}
+
+}  // namespace eventwire::store_internal

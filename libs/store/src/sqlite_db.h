@@ -1,0 +1,87 @@
+// Minimal RAII over the SQLite C API: a connection with a cache of prepared
+// statements, and a statement handle that binds by position and resets
+// itself when it goes out of scope.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+#include <sqlite3.h>
+
+#include "eventwire/store.h"
+
+namespace eventwire::store_internal {
+
+// A value to bind. (A plain struct rather than std::variant: GCC 12 reports
+// false maybe-uninitialized warnings for initializer lists of variants.)
+struct Value {
+  enum Kind { kInt, kDouble, kText };
+  Value(int64_t v) : kind(kInt), i(v) {}
+  Value(double v) : kind(kDouble), d(v) {}
+  Value(std::string v) : kind(kText), s(std::move(v)) {}
+  Kind kind;
+  int64_t i = 0;
+  double d = 0;
+  std::string s;
+};
+
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Statement() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  void Bind(int index, const Value& v);
+  void BindAll(const std::vector<Value>& values, int first_index = 1);
+  void BindBlob(int index, const std::string& bytes);
+  // SQLITE_ROW -> true, SQLITE_DONE -> false, anything else -> error.
+  absl::StatusOr<bool> Step();
+  // Runs to completion.
+  absl::Status Run();
+
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
+  std::string Text(int col) const;
+  std::string Blob(int col) const;
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+class Connection {
+ public:
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only,
+                                                         int busy_timeout_ms);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one or more statements without results (schema, pragmas, BEGIN/COMMIT).
+  absl::Status Exec(const std::string& sql);
+  // A prepared statement for `sql`, compiled once per connection.
+  absl::StatusOr<std::unique_ptr<Statement>> Prepare(const std::string& sql);
+
+  // While set, long statements poll `cancelled` and stop with SQLITE_INTERRUPT.
+  void SetCancel(const CancelFn* cancelled);
+  int changes() const { return sqlite3_changes(db_); }
+  absl::Status Error(const std::string& what) const;
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  static int OnProgress(void* self);
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  const CancelFn* cancelled_ = nullptr;
+};
+
+}  // namespace eventwire::store_internal
