@@ -1,5 +1,6 @@
 #include "eventwire/decode.h"
 
+#include <google/protobuf/io/coded_stream.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -145,7 +146,52 @@ DecodeResult DecodeJson(std::string_view payload, std::string_view key) {
   return FromJsonObject(obj, key, payload);
 }
 
+// Walks the wire format checking that every string field is UTF-8, before
+// protobuf's parser sees it: that parser logs an ERROR line per invalid string
+// field, which would put one unstructured log line per poison message into the
+// service's JSON logs. `map_entry` selects the metadata map entry's layout.
+bool StringFieldsAreUtf8(std::string_view bytes, bool map_entry) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  while (const uint32_t tag = in.ReadTag()) {
+    const uint32_t field = tag >> 3;
+    switch (tag & 7) {
+      case 0: {
+        uint64_t v;
+        if (!in.ReadVarint64(&v)) return false;
+        break;
+      }
+      case 1: {
+        uint64_t v;
+        if (!in.ReadLittleEndian64(&v)) return false;
+        break;
+      }
+      case 5: {
+        uint32_t v;
+        if (!in.ReadLittleEndian32(&v)) return false;
+        break;
+      }
+      case 2: {
+        uint32_t length;
+        std::string value;
+        if (!in.ReadVarint32(&length) || !in.ReadString(&value, static_cast<int>(length))) return false;
+        // RawArticle: fields 1-6 and 8 are strings, 7 a Timestamp, 9 map entries.
+        const bool is_string = map_entry ? (field == 1 || field == 2) : (field <= 6 || field == 8);
+        if (is_string && !IsValidUtf8(value)) return false;
+        if (!map_entry && field == 9 && !StringFieldsAreUtf8(value, /*map_entry=*/true)) return false;
+        break;
+      }
+      default:
+        return true;  // groups or a malformed tag: no strings we check; the parser decides
+    }
+  }
+  return true;
+}
+
 DecodeResult DecodeProtobuf(std::string_view payload, std::string_view key) {
+  if (!StringFieldsAreUtf8(payload, /*map_entry=*/false)) {
+    return Fail(DlqReason::kBadProtobuf, "payload is not an eventwire.v1.RawArticle with UTF-8 strings");
+  }
   v1::RawArticle a;
   if (!a.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return Fail(DlqReason::kBadProtobuf, "payload does not parse as eventwire.v1.RawArticle");
@@ -157,7 +203,27 @@ DecodeResult DecodeProtobuf(std::string_view payload, std::string_view key) {
   return Succeed(std::move(a));
 }
 
+// True when the payload is unmistakably a RawArticle: it starts with the tag
+// of a RawArticle field, parses, has no unknown fields and carries text or
+// html. Protobuf with long string fields has few control bytes and would
+// otherwise pass LooksLikeText and be taken for bare text.
+bool LooksLikeRawArticle(std::string_view payload) {
+  if (payload.empty()) return false;
+  const unsigned char tag = static_cast<unsigned char>(payload.front());
+  const int field = tag >> 3;
+  if ((tag & 7) != 2 || field < 1 || field > 9) return false;  // every field is length-delimited
+  if (!StringFieldsAreUtf8(payload, /*map_entry=*/false)) return false;
+  v1::RawArticle a;
+  if (!a.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) return false;
+  if (!a.GetReflection()->GetUnknownFields(a).empty()) return false;
+  return !IsBlank(a.text()) || !IsBlank(a.html());
+}
+
 DecodeResult DecodeText(std::string_view payload, std::string_view key, bool html) {
+  if (!LooksLikeText(payload)) {
+    return Fail(DlqReason::kNotText, html ? "declared text/html but payload is binary"
+                                          : "declared text/plain but payload is binary");
+  }
   v1::RawArticle a;
   if (html) {
     a.set_html(std::string(payload));
@@ -166,6 +232,13 @@ DecodeResult DecodeText(std::string_view payload, std::string_view key, bool htm
   }
   FillId(&a, key, payload);
   return Succeed(std::move(a));
+}
+
+// JSON lines start with a line that is a complete JSON value on its own; a
+// pretty-printed object does not.
+bool FirstLineIsJson(std::string_view body) {
+  std::string_view line = body.substr(0, body.find('\n'));
+  return json::accept(line.begin(), line.end());
 }
 
 bool Contains(std::string_view haystack, std::string_view needle) {
@@ -208,16 +281,13 @@ DecodeResult DecodeArticle(std::string_view payload, std::string_view content_ty
   if (Contains(type, "protobuf")) return DecodeProtobuf(payload, key);
   if (Contains(type, "json")) return DecodeJson(payload, key);
   if (Contains(type, "html")) return DecodeText(payload, key, /*html=*/true);
-  if (Contains(type, "text/")) {
-    if (!LooksLikeText(payload)) return Fail(DlqReason::kNotText, "declared text/plain but payload is binary");
-    return DecodeText(payload, key, /*html=*/false);
-  }
+  if (Contains(type, "text/")) return DecodeText(payload, key, /*html=*/false);
 
-  // Sniff: JSON object, then text/HTML, then a protobuf RawArticle.
-  if (TrimLeft(payload).substr(0, 1) == "{") return DecodeJson(payload, key);
+  // Sniff: a protobuf RawArticle, then JSON, then text/HTML.
+  if (LooksLikeRawArticle(payload)) return DecodeProtobuf(payload, key);
+  const std::string_view first = TrimLeft(payload).substr(0, 1);
+  if (first == "{" || first == "[") return DecodeJson(payload, key);
   if (LooksLikeText(payload)) return DecodeText(payload, key, LooksLikeHtml(payload));
-  DecodeResult proto = DecodeProtobuf(payload, key);
-  if (proto.ok()) return proto;
   return Fail(DlqReason::kNotText, "binary payload that is not an eventwire.v1.RawArticle");
 }
 
@@ -228,7 +298,8 @@ std::vector<DecodeResult> DecodeDocument(std::string_view contents, std::string_
   if (body.substr(0, 1) == "{") {
     // One JSON object, or JSON lines.
     DecodeResult whole = DecodeArticle(contents, "application/json", name, options);
-    if (whole.ok() || whole.reason != DlqReason::kBadJson) {
+    if (whole.ok() || whole.reason != DlqReason::kBadJson || !FirstLineIsJson(body)) {
+      // One article, or one broken JSON document: a single result, not one per line.
       out.push_back(std::move(whole));
       return out;
     }
