@@ -1,37 +1,34 @@
-// First version: text passthrough, first line as title, naive sentences.
-// Replaced by the full cleaner (issue: cleaning).
+// The cleaning stage, top to bottom: bytes -> repaired UTF-8 -> text
+// (from HTML if need be) -> paragraphs -> body and fields -> language,
+// sentences, dates. Each step lives in its own file in this folder.
 #include "eventwire/clean.h"
 
+#include <algorithm>
+
+#include "boilerplate.h"
+#include "encoding.h"
+#include "html_text.h"
+#include "language.h"
+#include "paragraphs.h"
+#include "sentences.h"
+#include "text_util.h"
 #include "eventwire/utf8.h"
 
 namespace eventwire {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+using namespace clean_internal;
 
-std::vector<Span> SplitSentences(std::string_view text) {
-  std::vector<Span> out;
-  size_t start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const bool boundary = (text[i] == '.' || text[i] == '!' || text[i] == '?') &&
-                          (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n');
-    if (boundary || text[i] == '\n') {
-      std::string_view s = text.substr(start, i + 1 - start);
-      size_t lead = s.size() - Trim(s).size() - (s.size() - s.find_last_not_of(" \n\t") - 1);
-      if (!Trim(s).empty()) out.push_back({start + lead, start + lead + Trim(s).size()});
-      start = i + 1;
+std::string CleanInline(std::string_view s, uint32_t* repairs) {
+  std::string out;
+  for (char c : RepairAndNormalize(s, repairs)) {
+    if (IsSpace(c)) {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else {
+      out.push_back(c);
     }
   }
-  if (start < text.size() && !Trim(text.substr(start)).empty()) {
-    std::string_view s = text.substr(start);
-    size_t lead = s.find_first_not_of(" \n\t");
-    out.push_back({start + lead, start + lead + Trim(s).size()});
-  }
-  return out;
+  return std::string(Trim(out));
 }
 
 }  // namespace
@@ -41,17 +38,42 @@ CleanArticle Clean(const v1::RawArticle& raw, const CleanOptions& options) {
   a.id = raw.id();
   a.url = raw.url();
   a.source = raw.source();
-  std::string_view body = Trim(raw.text().empty() ? raw.html() : raw.text());
-  a.title = raw.title();
-  if (a.title.empty()) {
-    size_t nl = body.find('\n');
-    a.title = std::string(Trim(body.substr(0, nl)));
-    body = nl == std::string_view::npos ? std::string_view() : Trim(body.substr(nl + 1));
+
+  uint32_t repairs = 0;
+  std::string title_hint = CleanInline(raw.title(), &repairs);
+  const bool has_text = !Trim(raw.text()).empty();
+  std::string body = RepairAndNormalize(has_text ? raw.text() : raw.html(), &repairs);
+  if (!has_text || LooksLikeHtml(body)) {
+    HtmlText html = HtmlToText(body);
+    if (title_hint.empty()) title_hint = CleanInline(html.title, &repairs);
+    body = std::move(html.text);
   }
-  a.text = std::string(body);
-  a.language = raw.language().empty() ? "en" : raw.language();
-  a.published_at = raw.published_at().seconds();
-  if (raw.has_published_at()) a.publication_date = CivilDateFromUnixSeconds(a.published_at);
+
+  Layout layout = AnalyzeLayout(SplitParagraphs(body), title_hint);
+  a.title = std::move(layout.title);
+  a.byline = std::move(layout.byline);
+  a.dateline = std::move(layout.dateline);
+  a.credit = std::move(layout.credit);
+  a.boilerplate_lines_removed = layout.removed;
+  for (std::string& p : layout.paragraphs) {
+    if (!a.text.empty()) a.text += "\n\n";
+    a.text += p;
+  }
+  a.encoding_repairs = repairs;
+
+  if (raw.has_published_at() && raw.published_at().seconds() != 0) {
+    a.published_at = raw.published_at().seconds();
+    a.publication_date = CivilDateFromUnixSeconds(a.published_at);
+  }
+  if (layout.page_date.date.known()) {
+    a.page_date = layout.page_date.Iso();
+    // The page's own date stands in for a publication date the producer did not send.
+    if (!a.publication_date.known()) a.publication_date = layout.page_date.date;
+  }
+
+  a.language = DetectLanguage(a.title.empty() ? a.text : a.title + "\n" + a.text, raw.language());
+  a.language_supported = std::find(options.supported_languages.begin(), options.supported_languages.end(),
+                                   a.language) != options.supported_languages.end();
   a.sentences = SplitSentences(a.text);
   a.dates = FindDates(a.text, a.publication_date);
   return a;

@@ -29,6 +29,7 @@ struct CleanArticle {
   std::string credit;          // "Prensa Latina"
   std::string byline;
   std::string language;        // ISO 639-1, "und" when unknown
+  bool language_supported = true;  // language is in CleanOptions::supported_languages
   int64_t published_at = 0;    // Unix seconds; 0 when unknown
   CivilDate publication_date;  // UTC date of published_at (or page date), for resolving relative dates
   std::string page_date;       // ISO date printed on the page, if any

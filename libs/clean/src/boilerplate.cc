@@ -1,0 +1,218 @@
+#include "boilerplate.h"
+
+#include <absl/container/flat_hash_map.h>
+
+#include <array>
+#include <optional>
+
+#include "fields.h"
+#include "text_util.h"
+
+namespace eventwire::clean_internal {
+namespace {
+
+// The vocabulary of web interfaces: buttons, prompts, widgets. Prose uses these
+// phrases so rarely that a short line containing one is chrome.
+constexpr std::array<std::string_view, 45> kStrongChrome = {
+    "subscribe", "subscribed", "subscription", "newsletter", "newsletters", "sign up", "sign in",
+    "log in", "login", "follow us", "like us on", "ad blocker", "adblock", "ad-blocker",
+    "advertisement", "advertisements", "read more", "also read", "read also", "show more",
+    "load more", "see more", "click here", "tap here", "back to top", "all rights reserved",
+    "cookie", "cookies", "privacy policy", "terms of use", "terms of service", "email address",
+    "skip to", "accessibility links", "leave a comment", "leave a reply", "share this",
+    "share on", "your inbox", "sent to your email", "disabling your", "javascript",
+    "whitelist", "related articles", "related stories"};
+
+// Words that chrome uses a lot but prose also uses; they only tip short lines.
+constexpr std::array<std::string_view, 34> kWeakChrome = {
+    "comment", "comments", "reply", "replies", "share", "shares", "tweet", "facebook", "twitter",
+    "whatsapp", "telegram", "instagram", "linkedin", "youtube", "trending", "breaking news",
+    "most read", "most popular", "latest news", "top stories", "related", "download", "app",
+    "print", "email", "listen", "watch", "podcast", "donate", "support us", "menu", "home",
+    "search", "sponsored"};
+
+int CountPhrases(std::string_view lower, const auto& phrases) {
+  int n = 0;
+  for (std::string_view p : phrases) n += ContainsPhrase(lower, p) ? 1 : 0;
+  return n;
+}
+
+int CountOccurrences(std::string_view s, std::string_view needle) {
+  int n = 0;
+  for (size_t pos = s.find(needle); pos != std::string_view::npos; pos = s.find(needle, pos + needle.size())) ++n;
+  return n;
+}
+
+bool IsTitleCandidate(const LineFeatures& f, std::string_view line) {
+  if (f.words < 3 || f.words > 30 || f.strong_chrome > 0 || f.link_list || f.handle_or_url) return false;
+  if (f.words <= 5 && f.weak_chrome > 0) return false;
+  std::string_view t = Trim(line);
+  if (t.ends_with('.') || t.ends_with(':') || t.ends_with(',')) return false;
+  return !ParsePageDate(line).has_value() && !ParseByline(line).has_value();
+}
+
+}  // namespace
+
+LineFeatures AnalyzeLine(std::string_view line) {
+  LineFeatures f;
+  f.words = CountWords(line);
+  f.ends_sentence = EndsSentence(line);
+  const std::string lower = AsciiLower(line);
+  f.strong_chrome = CountPhrases(lower, kStrongChrome);
+  f.weak_chrome = CountPhrases(lower, kWeakChrome);
+  f.link_list = CountOccurrences(line, " | ") >= 2 || CountOccurrences(line, "\u00BB") >= 2 ||
+                CountOccurrences(line, "\u203A") >= 2 || CountOccurrences(line, " > ") >= 2 ||
+                CountOccurrences(line, "\u2022") >= 2;
+  f.handle_or_url = lower.find("http://") != std::string::npos || lower.find("https://") != std::string::npos ||
+                    lower.find("www.") != std::string::npos ||
+                    (line.find(" @") != std::string_view::npos) || line.starts_with("@");
+  return f;
+}
+
+bool IsBodyLike(const LineFeatures& f) {
+  if (f.strong_chrome > 0 || f.link_list) return false;
+  return (f.words >= 8 && f.ends_sentence) || f.words >= 20;
+}
+
+bool IsChromeAnywhere(const LineFeatures& f) {
+  if (f.link_list) return true;
+  if (f.strong_chrome > 0 && f.words <= 15) return true;
+  // "ADVERTISEMENT", "Share", "Comments (3)": a few words of chrome, no sentence.
+  return f.weak_chrome > 0 && f.words <= 3 && !f.ends_sentence;
+}
+
+Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title_hint) {
+  Layout layout;
+  const size_t n = paragraphs.size();
+  std::vector<LineFeatures> features(n);
+  std::vector<bool> keep(n, true);
+  for (size_t i = 0; i < n; ++i) features[i] = AnalyzeLine(paragraphs[i]);
+
+  // Repeats. Keys of every paragraph; a repeated one whose copies sit next to
+  // each other (headline twice, caption + alt text) goes entirely; otherwise
+  // later copies go.
+  std::vector<std::string> keys(n);
+  absl::flat_hash_map<std::string, std::vector<size_t>> copies;
+  for (size_t i = 0; i < n; ++i) {
+    keys[i] = LineKey(paragraphs[i]);
+    if (!keys[i].empty()) copies[keys[i]].push_back(i);
+  }
+  std::string title_key = LineKey(title_hint);
+  for (const auto& [key, where] : copies) {
+    if (where.size() < 2) continue;
+    bool adjacent = false;
+    for (size_t k = 1; k < where.size(); ++k) adjacent = adjacent || where[k] == where[k - 1] + 1;
+    for (size_t k = adjacent ? 0 : 1; k < where.size(); ++k) keep[where[k]] = false;
+  }
+
+  // Zones: the body runs from the first to the last body-like paragraph.
+  size_t first_body = n, last_body = n;
+  for (size_t i = 0; i < n; ++i) {
+    if (keep[i] && IsBodyLike(features[i]) && keys[i] != title_key) {
+      if (first_body == n) first_body = i;
+      last_body = i;
+    }
+  }
+  if (first_body == n) first_body = last_body = 0;  // no body-like text: judge lines alone
+
+  // Header: page date, byline, title; everything else in it is chrome, except
+  // a long standfirst under the headline.
+  std::optional<size_t> title_at;
+  for (size_t i = 0; i < first_body; ++i) {
+    const std::string& line = paragraphs[i];
+    if (!layout.page_date.date.known()) {
+      if (std::optional<ResolvedDate> d = ParsePageDate(line)) {
+        layout.page_date = *d;
+        keep[i] = false;
+        continue;
+      }
+    }
+    if (layout.byline.empty()) {
+      if (std::optional<std::string> b = ParseByline(line)) {
+        layout.byline = *b;
+        keep[i] = false;
+        continue;
+      }
+    }
+  }
+  if (!title_key.empty()) {
+    layout.title = std::string(Trim(title_hint));
+  } else {
+    // The headline: a repeated title-like line first (pages often print it
+    // twice), else the first title-like line of at least four words, else any.
+    std::optional<size_t> first_any, first_long;
+    for (size_t i = 0; i < first_body; ++i) {
+      if (!IsTitleCandidate(features[i], paragraphs[i]) || ParsePageDate(paragraphs[i])) continue;
+      if (copies[keys[i]].size() >= 2) {
+        title_at = i;
+        break;
+      }
+      if (!first_any) first_any = i;
+      if (!first_long && features[i].words >= 4) first_long = i;
+    }
+    if (!title_at) title_at = first_long ? first_long : first_any;
+    if (title_at) {
+      layout.title = paragraphs[*title_at];
+      title_key = keys[*title_at];
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!title_key.empty() && keys[i] == title_key) keep[i] = false;  // the headline is not body text
+  }
+  for (size_t i = 0; i < first_body; ++i) {
+    const LineFeatures& f = features[i];
+    const bool standfirst = title_at && i > *title_at && f.words >= 10 && f.strong_chrome == 0 && !f.link_list;
+    if (!standfirst) keep[i] = false;
+  }
+
+  // Footer: credits are read off; sentence-like lines without chrome stay.
+  std::vector<std::string> body;
+  for (size_t i = 0; i < n; ++i) {
+    std::string& line = paragraphs[i];
+    if (!keep[i]) continue;
+    const LineFeatures& f = features[i];
+    const bool footer = i > last_body;
+    if (i >= last_body || footer) {
+      if (std::optional<Credit> c = ParseCredit(line)) {
+        if (c->byline) {
+          if (layout.byline.empty()) layout.byline = c->name;
+        } else if (layout.credit.empty()) {
+          layout.credit = c->name;
+        }
+        line.erase(c->begin, c->end - c->begin);
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        if (line.empty()) {
+          keep[i] = false;
+          continue;
+        }
+      }
+    }
+    if (IsChromeAnywhere(f)) {
+      keep[i] = false;
+      continue;
+    }
+    if (footer) {
+      const bool sentence = f.ends_sentence && f.words >= 3 && f.weak_chrome == 0 &&
+                            f.strong_chrome == 0 && !f.handle_or_url;
+      if (!sentence) {
+        keep[i] = false;
+        continue;
+      }
+    }
+    body.push_back(std::move(line));
+  }
+  for (size_t i = 0; i < n; ++i) layout.removed += keep[i] ? 0 : 1;
+
+  // Dateline: the opening of the first body paragraph.
+  if (!body.empty()) {
+    if (std::optional<Dateline> d = ParseDateline(body.front())) {
+      layout.dateline = d->place;
+      if (layout.credit.empty()) layout.credit = d->agency;
+      body.front().erase(0, d->length);
+    }
+  }
+  layout.paragraphs = std::move(body);
+  return layout;
+}
+
+}  // namespace eventwire::clean_internal

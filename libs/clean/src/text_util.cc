@@ -1,0 +1,77 @@
+#include "text_util.h"
+
+namespace eventwire::clean_internal {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (IsAsciiUpper(c)) c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+int CountWords(std::string_view s) {
+  int words = 0;
+  bool in_token = false, has_word_byte = false;
+  for (char c : s) {
+    if (IsSpace(c)) {
+      if (in_token && has_word_byte) ++words;
+      in_token = has_word_byte = false;
+    } else {
+      in_token = true;
+      has_word_byte = has_word_byte || IsWordByte(c);
+    }
+  }
+  if (in_token && has_word_byte) ++words;
+  return words;
+}
+
+bool ContainsPhrase(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return false;
+  for (size_t pos = haystack.find(needle); pos != std::string_view::npos;
+       pos = haystack.find(needle, pos + 1)) {
+    const bool left = pos == 0 || !IsWordByte(haystack[pos - 1]) || !IsWordByte(needle.front());
+    const size_t end = pos + needle.size();
+    const bool right = end == haystack.size() || !IsWordByte(haystack[end]) || !IsWordByte(needle.back());
+    if (left && right) return true;
+  }
+  return false;
+}
+
+bool EndsSentence(std::string_view s) {
+  s = Trim(s);
+  // Strip closing quotes and brackets: ASCII and the UTF-8 forms of ’ ” » ).
+  while (!s.empty()) {
+    const char c = s.back();
+    if (c == '"' || c == '\'' || c == ')' || c == ']') {
+      s.remove_suffix(1);
+    } else if (s.size() >= 3 && (s.ends_with("\u2019") || s.ends_with("\u201D"))) {
+      s.remove_suffix(3);
+    } else if (s.ends_with("\u00BB")) {
+      s.remove_suffix(2);
+    } else {
+      break;
+    }
+  }
+  if (s.empty()) return false;
+  const char c = s.back();
+  return c == '.' || c == '!' || c == '?' || s.ends_with("\u2026");
+}
+
+std::string LineKey(std::string_view s) {
+  std::string key;
+  key.reserve(s.size());
+  for (char c : s) {
+    if (IsAsciiUpper(c)) key.push_back(static_cast<char>(c - 'A' + 'a'));
+    else if (IsWordByte(c)) key.push_back(c);
+  }
+  return key;
+}
+
+}  // namespace eventwire::clean_internal
