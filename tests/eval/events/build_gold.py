@@ -139,8 +139,6 @@ def parse_event(body, pub, where, text, with_evidence):
         "event_date": parse_date(fields[4], pub, where),
         "casualties": parse_casualties(fields[5], where),
     }
-    if event["source"] is None:
-        raise GoldError(f"{where}: every event needs a source actor")
     evidence = fields[6] if with_evidence else text
     start = text.find(evidence)
     if start < 0:
