@@ -7,8 +7,7 @@ const std::vector<Command>& Commands() {
       {"clean", "clean articles from files, directories or JSON lines on stdin", RunClean},
       {"dedup", "assign articles to stories, printing each decision with its evidence", RunDedup},
       {"extract", "dedup, then print every coded event", RunExtract},
-      {"produce", "send articles (files, directories, JSON lines) to a Kafka topic", RunProduce},
-      {"tail", "print a topic's committed events, stories or DLQ records as JSON lines", RunTail},
+      {"mock-broker", "run an in-memory Kafka mock cluster on 127.0.0.1 until SIGTERM", RunMockBroker},
   };
   return commands;
 }

@@ -21,7 +21,6 @@ const std::vector<Command>& Commands();
 int RunClean(const Args& args);
 int RunDedup(const Args& args);
 int RunExtract(const Args& args);
-int RunProduce(const Args& args);
-int RunTail(const Args& args);
+int RunMockBroker(const Args& args);
 
 }  // namespace eventwire::cli
