@@ -113,7 +113,8 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
       last_body = i;
     }
   }
-  if (first_body == n) first_body = last_body = 0;  // no body-like text: judge lines alone
+  const bool has_body = first_body != n;
+  if (!has_body) first_body = last_body = 0;  // no body-like text: judge lines alone
 
   // Header: page date, byline, title; everything else in it is chrome, except
   // a long standfirst under the headline.
@@ -170,9 +171,9 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
   for (size_t i = 0; i < n; ++i) {
     std::string& line = paragraphs[i];
     if (!keep[i]) continue;
-    const LineFeatures& f = features[i];
-    const bool footer = i > last_body;
-    if (i >= last_body || footer) {
+    LineFeatures f = features[i];
+    const bool footer = has_body && i > last_body;
+    if (has_body && i >= last_body) {
       if (std::optional<Credit> c = ParseCredit(line)) {
         if (c->byline) {
           if (layout.byline.empty()) layout.byline = c->name;
@@ -185,6 +186,7 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
           keep[i] = false;
           continue;
         }
+        f = AnalyzeLine(line);
       }
     }
     if (IsChromeAnywhere(f)) {

@@ -230,7 +230,7 @@ class Matcher {
       const Token& t = tokens_[k];
       if (t.kind == Kind::kPunct && (t.punct == '.' || t.punct == ';' || t.punct == '\n')) return false;
       for (std::string_view w : {"will", "shall", "next", "scheduled", "due", "upcoming", "planned",
-                                 "plans", "expected", "ll", "tomorrow"}) {
+                                 "plans", "expected", "ll", "tomorrow", "would"}) {
         if (Is(text_, t, w)) return true;
       }
     }

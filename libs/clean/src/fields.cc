@@ -137,8 +137,16 @@ std::optional<Dateline> ParseDateline(std::string_view p) {
   if (k < p.size() && p[k] == ',' && upper) {
     size_t j = k + 1;
     while (j < p.size() && p[j] == ' ') ++j;
-    std::string_view w = WordAt(p, j);
-    if (!w.empty() && IsUpperPlaceWord(w) && DatelineDayAt(p, k) == 0) k = j + w.size();
+    // Up to three words: ", Lebanon", ", N.M.", ", New Mexico".
+    size_t end = 0;
+    for (int words_in_region = 0; words_in_region < 3 && DatelineDayAt(p, k) == 0; ++words_in_region) {
+      std::string_view w = WordAt(p, j);
+      if (w.empty() || !(IsUpperPlaceWord(w) || IsTitlePlaceWord(w)) || !IsAsciiUpper(w.front())) break;
+      end = j + w.size();
+      if (end >= p.size() || p[end] != ' ' || end + 1 >= p.size() || !IsAsciiUpper(p[end + 1])) break;
+      j = end + 1;
+    }
+    if (end != 0) k = end;
   }
   if (size_t day = DatelineDayAt(p, k); day > 0) {
     k += day;

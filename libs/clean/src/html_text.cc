@@ -16,7 +16,7 @@ bool IsDroppedTag(GumboTag tag) {
     case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM:
     case GUMBO_TAG_BUTTON: case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_IFRAME:
     case GUMBO_TAG_SVG: case GUMBO_TAG_MATH: case GUMBO_TAG_OBJECT: case GUMBO_TAG_EMBED:
-    case GUMBO_TAG_CANVAS: case GUMBO_TAG_HEAD: case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_MENU:
+    case GUMBO_TAG_CANVAS: case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_MENU:
       return true;
     default:
       return false;
@@ -88,7 +88,8 @@ class Walker {
     while (!stack.empty()) {
       Frame& f = stack.back();
       const GumboNode* node = f.node;
-      if (node->type != GUMBO_NODE_ELEMENT || f.next_child >= node->v.element.children.length) {
+      const bool has_children = node->type == GUMBO_NODE_ELEMENT || node->type == GUMBO_NODE_TEMPLATE;
+      if (!has_children || f.next_child >= node->v.element.children.length) {
         Leave(node);
         stack.pop_back();
         continue;
@@ -216,7 +217,7 @@ HtmlText HtmlToText(std::string_view html) {
   options.max_errors = 1000;  // bound the error list on garbage input
   GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
   Walker walker;
-  walker.Walk(output->document);
+  walker.Walk(output->root);
   gumbo_destroy_output(&options, output);
   HtmlText result;
   result.title = !walker.h1.empty() ? std::move(walker.h1) : WithoutSiteName(walker.title_tag);

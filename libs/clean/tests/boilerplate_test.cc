@@ -1,0 +1,57 @@
+#include "boilerplate.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace eventwire::clean_internal {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(AnalyzeLine, ChromeAndBody) {
+  EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Subscribe to our newsletter")));
+  EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Please consider disabling your ad blocker to support us")));
+  EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("News | Sport | Weather | Culture")));
+  EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Home » Asia » Politics")));
+  EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Comments (12)")));
+  EXPECT_FALSE(IsChromeAnywhere(AnalyzeLine("The ministry declined to comment on the report.")));
+  EXPECT_FALSE(IsChromeAnywhere(AnalyzeLine("Militants said on Telegram that they had seized the town.")));
+  EXPECT_TRUE(IsBodyLike(AnalyzeLine("The ministry declined to comment on the report late on Monday.")));
+  EXPECT_FALSE(IsBodyLike(AnalyzeLine("Breaking News")));
+}
+
+TEST(AnalyzeLayout, HeaderFooterAndRepeats) {
+  Layout l = AnalyzeLayout(
+      {"Menu", "Trending", "Ceasefire Holds in Northern Province", "Ceasefire Holds in Northern Province",
+       "By Omar Haddad",
+       "A photo caption describing soldiers standing near a checkpoint at dawn.",
+       "A photo caption describing soldiers standing near a checkpoint at dawn.",
+       "A ceasefire between the army and rebel fighters held for a third day on Sunday, residents said.",
+       "What Comes Next",
+       "Mediators plan to meet both sides again next week in the capital.",
+       "Related Posts", "Follow us on X @examplenews", "Copyright 2024. All rights reserved."},
+      "");
+  EXPECT_EQ(l.title, "Ceasefire Holds in Northern Province");
+  EXPECT_EQ(l.byline, "Omar Haddad");
+  EXPECT_THAT(l.paragraphs,
+              ElementsAre("A ceasefire between the army and rebel fighters held for a third day on Sunday, residents said.",
+                          "What Comes Next", "Mediators plan to meet both sides again next week in the capital."));
+  EXPECT_EQ(l.removed, 10u);
+}
+
+TEST(AnalyzeLayout, RepeatedBodyParagraphKeepsFirstCopy) {
+  Layout l = AnalyzeLayout({"Officials met in the capital on Monday to discuss the budget.", "Other news followed here today in brief.",
+                            "Officials met in the capital on Monday to discuss the budget."},
+                           "Budget talks");
+  EXPECT_THAT(l.paragraphs, ElementsAre("Officials met in the capital on Monday to discuss the budget.",
+                                        "Other news followed here today in brief."));
+}
+
+TEST(AnalyzeLayout, NoBodyLikeText) {
+  Layout l = AnalyzeLayout({"Short note", "Another line"}, "");
+  EXPECT_EQ(l.title, "");
+  EXPECT_THAT(l.paragraphs, ElementsAre("Short note", "Another line"));
+}
+
+}  // namespace
+}  // namespace eventwire::clean_internal
