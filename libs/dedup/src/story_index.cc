@@ -1,72 +1,496 @@
-// First version: exact duplicates of the normalised text only. Replaced by
-// MinHash-LSH with verification (issue: near-duplicate stories).
+// StoryIndex: candidates from LSH generations, verification, story state and
+// the event-time window. The flow of Add() reads top to bottom:
+//   sketch -> advance window -> candidates -> verify -> join or open story -> index.
 #include <xxhash.h>
 
-#include <cctype>
+#include <algorithm>
 #include <cstdio>
-#include <set>
-#include <string>
-#include <unordered_map>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <vector>
 
+#include <absl/container/flat_hash_map.h>
+#include <absl/status/status.h>
+
+#include "band_table.h"
 #include "eventwire/dedup.h"
+#include "record.h"
+#include "sketch.h"
+#include "verify.h"
 
 namespace eventwire {
 
+using dedup::BandTable;
+using dedup::Sketch;
+using dedup::SignatureRecord;
+using dedup::Verdict;
+
+namespace {
+
+constexpr size_t kInitialTableSlots = 1 << 16;
+constexpr size_t kMaxTableSlots = size_t{1} << 30;
+constexpr int kMaxHitsPerBand = 64;      // bounds the work a very common band can cause
+constexpr size_t kMaxSourceHashes = 1024;
+constexpr int kMaxSourceNames = 32;
+constexpr char kSnapshotMagic[8] = {'E', 'W', 'S', 'N', 'A', 'P', '0', '1'};
+
+uint64_t Hash64(absl::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+
+std::string StoryIdOf(uint64_t key) {
+  char id[24];
+  std::snprintf(id, sizeof id, "s-%016llx", static_cast<unsigned long long>(key));
+  return id;
+}
+
+size_t NextPow2(size_t n) {
+  size_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+}  // namespace
+
 struct StoryIndex::State {
-  DedupOptions options;
-  struct Entry {
-    v1::Story story;
-    std::set<std::string> sources;
+  // What the window keeps per article: 112 bytes.
+  struct Record {
+    Sketch sketch;
+    uint32_t article_key;
+    uint32_t story_slot;
+    int32_t time;  // seconds relative to time_base
   };
-  std::unordered_map<uint64_t, Entry> by_hash;
+  struct Generation {
+    BandTable table;
+    uint64_t first_seq;
+    uint64_t end_seq;
+    int64_t start_time;
+    bool rolled_full = false;
+  };
+  struct StoryState {
+    uint64_t key = 0;
+    v1::Story story;
+    std::vector<uint64_t> source_hashes;
+    uint32_t live_articles = 0;
+  };
+  struct Match {
+    bool redelivery = false;
+    bool found = false;       // a candidate verified as the same story
+    int candidates = 0;
+    int best_bands = 0;
+    Verdict best;             // the verified match, or the closest rejected one
+    uint32_t story_slot = 0;
+  };
+
+  DedupOptions options;
+  IndexStats stats;
+  std::deque<Record> records;  // arrival order; records[i] has seq base_seq + i
+  uint64_t base_seq = 0;
+  std::deque<Generation> generations;
+  std::vector<StoryState> stories;  // slots; key == 0 marks a free slot
+  std::vector<uint32_t> free_slots;
+  absl::flat_hash_map<uint64_t, uint32_t> slot_of_story;
+  bool have_time = false;
+  int64_t time_base = 0;
+  int64_t watermark = 0;  // newest event time seen
+
+  uint64_t end_seq() const { return base_seq + records.size(); }
+  int64_t horizon() const { return watermark - options.window_seconds; }
+  int64_t TimeOf(const Record& r) const { return time_base + r.time; }
+
+  void BandKeys(const Sketch& sketch, std::vector<uint64_t>* keys) const {
+    keys->resize(options.bands);
+    for (int b = 0; b < options.bands; ++b) (*keys)[b] = dedup::BandKey(sketch, b, options.rows_per_band);
+  }
+
+  // Moves the watermark forward and drops what fell out of the window.
+  void Advance(int64_t t) {
+    if (!have_time && t > 0) {
+      have_time = true;
+      time_base = t;
+    }
+    watermark = std::max(watermark, t);
+    // Arrival order approximates time order; an article that arrived early
+    // but is older than its successors waits for them (bounded by disorder).
+    while (!records.empty() && TimeOf(records.front()) < horizon()) {
+      StoryState& st = stories[records.front().story_slot];
+      if (--st.live_articles == 0) FreeStory(records.front().story_slot);
+      records.pop_front();
+      ++base_seq;
+    }
+    while (!generations.empty() && generations.front().end_seq <= base_seq &&
+           (generations.size() > 1 || records.empty())) {
+      generations.pop_front();
+    }
+  }
+
+  Match FindMatch(const Sketch& sketch, uint32_t article_key, const std::vector<uint64_t>& keys) const {
+    Match m;
+    // (seq, shared bands); small, so a linear scan beats hashing.
+    std::vector<std::pair<uint64_t, int>> hits;
+    for (auto g = generations.rbegin(); g != generations.rend(); ++g) {
+      for (uint64_t key : keys) {
+        int n = 0;
+        g->table.Find(key, [&](uint32_t pos) {
+          const uint64_t seq = g->first_seq + pos;
+          if (seq < base_seq || seq >= end_seq() || ++n > kMaxHitsPerBand) return;
+          for (auto& h : hits) {
+            if (h.first == seq) {
+              ++h.second;
+              return;
+            }
+          }
+          hits.emplace_back(seq, 1);
+        });
+      }
+    }
+    std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    if (hits.size() > static_cast<size_t>(options.max_candidates)) hits.resize(options.max_candidates);
+    m.candidates = static_cast<int>(hits.size());
+    bool have_best = false;
+    for (const auto& [seq, bands] : hits) {
+      const Record& r = records[seq - base_seq];
+      if (r.article_key == article_key && r.sketch.bins == sketch.bins) {
+        m.redelivery = true;
+        m.story_slot = r.story_slot;
+        return m;
+      }
+      const Verdict v = dedup::Verify(sketch, r.sketch, options);
+      // Prefer a merge; among equals the most similar, then the oldest.
+      const bool better = !have_best || (v.merge && !m.best.merge) ||
+                          (v.merge == m.best.merge && v.similarity > m.best.similarity);
+      if (better) {
+        have_best = true;
+        m.best = v;
+        m.best_bands = bands;
+        m.story_slot = r.story_slot;
+      }
+    }
+    m.found = have_best && m.best.merge;
+    return m;
+  }
+
+  uint32_t NewStory(uint64_t key) {
+    uint32_t slot;
+    if (!free_slots.empty()) {
+      slot = free_slots.back();
+      free_slots.pop_back();
+    } else {
+      slot = static_cast<uint32_t>(stories.size());
+      stories.emplace_back();
+    }
+    stories[slot].key = key;
+    stories[slot].story.set_story_id(StoryIdOf(key));
+    slot_of_story[key] = slot;
+    return slot;
+  }
+
+  void FreeStory(uint32_t slot) {
+    slot_of_story.erase(stories[slot].key);
+    stories[slot] = StoryState{};
+    free_slots.push_back(slot);
+  }
+
+  // Story key from the canonical article: its id (or text) hash, made unique
+  // among open stories deterministically.
+  uint64_t StoryKeyFor(absl::string_view identity, const Sketch& sketch) const {
+    uint64_t key = Hash64(identity);
+    for (int i = 0; i < 8 && (key == 0 || slot_of_story.contains(key)); ++i) {
+      key = XXH3_64bits_withSeed(sketch.bins.data(), sketch.bins.size(), key + i);
+    }
+    return key;
+  }
+
+  void AddSource(StoryState& st, const std::string& source) {
+    if (source.empty()) return;
+    const uint64_t h = Hash64(source);
+    if (std::find(st.source_hashes.begin(), st.source_hashes.end(), h) != st.source_hashes.end()) return;
+    if (st.source_hashes.size() < kMaxSourceHashes) st.source_hashes.push_back(h);
+    if (st.story.sources_size() < kMaxSourceNames) st.story.add_sources(source);
+  }
+
+  // One more article joined: counts, bounded article list, last_seen.
+  void Join(StoryState& st, const SignatureRecord& a) {
+    v1::Story& s = st.story;
+    AddSource(st, a.source);
+    s.set_num_articles(std::max(s.num_articles() + 1, a.num_articles));
+    s.set_num_sources(std::max(static_cast<uint32_t>(st.source_hashes.size()), std::max(s.num_sources(), a.num_sources)));
+    s.set_version(std::max(s.version() + 1, a.version));
+    if (s.canonical_article_id().empty()) {
+      s.set_canonical_article_id(a.canonical_article_id.empty() ? a.article_id : a.canonical_article_id);
+      s.set_title(a.story_title.empty() ? a.title : a.story_title);
+      s.set_language(a.language);
+      s.mutable_first_seen()->set_seconds(a.first_seen ? a.first_seen : a.event_time);
+    }
+    if (a.event_time > s.last_seen().seconds()) s.mutable_last_seen()->set_seconds(a.event_time);
+    if (a.first_seen && a.first_seen < s.first_seen().seconds()) s.mutable_first_seen()->set_seconds(a.first_seen);
+    if (a.article_id.empty()) return;  // restored without article details
+    if (s.articles_size() >= std::max(1, options.max_story_articles)) {
+      // Keep the canonical (first) entry; drop the oldest after it.
+      s.mutable_articles()->DeleteSubrange(s.articles_size() > 1 ? 1 : 0, 1);
+    }
+    v1::StoryArticle* sa = s.add_articles();
+    sa->set_article_id(a.article_id);
+    sa->set_source(a.source);
+    sa->set_url(a.url);
+    sa->set_title(a.title);
+    sa->mutable_published_at()->set_seconds(a.event_time);
+    sa->set_duplicate_of(a.duplicate_of);
+    sa->set_similarity(a.similarity);
+  }
+
+  // Puts an article into the window (not when it is already older than the window).
+  void Index(const Sketch& sketch, uint32_t article_key, uint32_t story_slot, int64_t t,
+             const std::vector<uint64_t>& keys) {
+    if (t < horizon()) return;
+    const uint64_t seq = end_seq();
+    const int64_t rel = std::clamp<int64_t>(t - time_base, std::numeric_limits<int32_t>::min(),
+                                            std::numeric_limits<int32_t>::max());
+    records.push_back(Record{sketch, article_key, story_slot, static_cast<int32_t>(rel)});
+    ++stories[story_slot].live_articles;
+    Generation* g = generations.empty() ? nullptr : &generations.back();
+    const bool full = g && !g->table.HasRoomFor(keys.size());
+    const bool old = g && t - g->start_time >= std::max<int64_t>(1, options.window_seconds / 4);
+    if (!g || full || old || seq - g->first_seq >= BandTable::kMaxPositions) {
+      size_t slots = kInitialTableSlots;
+      if (g) {
+        g->rolled_full = full;
+        // Grow while the rate grows; otherwise size for the last generation's load.
+        slots = full ? std::min(kMaxTableSlots, g->table.capacity() * 2)
+                     : std::max(kInitialTableSlots, NextPow2(g->table.used() * 2));
+      }
+      generations.push_back(Generation{BandTable(slots), seq, seq, t});
+      g = &generations.back();
+    }
+    for (uint64_t key : keys) g->table.Insert(key, static_cast<uint32_t>(seq - g->first_seq));
+    g->end_seq = seq + 1;
+  }
+
+  v1::Story StoryOf(uint32_t slot) const { return stories[slot].story; }
 };
 
 StoryIndex::StoryIndex(DedupOptions options) : state_(std::make_unique<State>()) {
+  options.bands = std::clamp(options.bands, 1, dedup::kBins);
+  options.rows_per_band = std::clamp(options.rows_per_band, 1, dedup::kBins / options.bands);
+  options.max_candidates = std::max(1, options.max_candidates);
+  options.window_seconds = std::max<int64_t>(1, options.window_seconds);
   state_->options = options;
 }
 StoryIndex::~StoryIndex() = default;
 
-size_t StoryIndex::open_stories() const { return state_->by_hash.size(); }
+const DedupOptions& StoryIndex::options() const { return state_->options; }
+size_t StoryIndex::open_stories() const { return state_->slot_of_story.size(); }
 
 Assignment StoryIndex::Add(const CleanArticle& article) {
-  std::string norm;
-  for (unsigned char c : article.text) {
-    if (std::isalnum(c)) norm.push_back(static_cast<char>(std::tolower(c)));
-  }
-  const uint64_t h = XXH3_64bits(norm.data(), norm.size());
+  State& s = *state_;
+  ++s.stats.articles_seen;
+  const absl::string_view text = article.text.empty() ? absl::string_view(article.title) : absl::string_view(article.text);
+  const Sketch sketch = dedup::MakeSketch(text);
+  const absl::string_view identity = !article.id.empty() ? absl::string_view(article.id)
+                                     : !article.url.empty() ? absl::string_view(article.url) : text;
+  const auto article_key = static_cast<uint32_t>(Hash64(identity));
+  // Unknown publication time: the article is "now" for the window.
+  const int64_t t = article.published_at > 0 ? article.published_at : s.watermark;
+  s.Advance(t);
+
+  thread_local std::vector<uint64_t> keys;
+  s.BandKeys(sketch, &keys);
+  const State::Match m = s.FindMatch(sketch, article_key, keys);
+
   Assignment out;
-  auto [it, inserted] = state_->by_hash.try_emplace(h);
-  State::Entry& e = it->second;
-  if (inserted) {
-    char id[24];
-    std::snprintf(id, sizeof id, "s-%016llx", static_cast<unsigned long long>(h));
-    e.story.set_story_id(id);
-    e.story.set_canonical_article_id(article.id);
-    e.story.set_title(article.title);
-    e.story.mutable_first_seen()->set_seconds(article.published_at);
-    out.story_is_new = true;
-  } else {
-    out.decision.set_duplicate_of(e.story.canonical_article_id());
-    out.decision.set_is_duplicate(true);
-    out.decision.set_similarity(1.0);
+  v1::DedupDecision& d = out.decision;
+  v1::DedupEvidence& ev = *d.mutable_evidence();
+  d.set_article_id(article.id);
+  d.set_source(article.source);
+  ev.set_candidates(static_cast<uint32_t>(m.candidates));
+  if (m.redelivery) {
+    // Seen before (a retry or replay): same story, nothing counted twice.
+    const v1::Story& story = s.stories[m.story_slot].story;
+    d.set_story_id(story.story_id());
+    d.set_is_duplicate(story.canonical_article_id() != article.id);
+    if (d.is_duplicate()) d.set_duplicate_of(story.canonical_article_id());
+    d.set_similarity(1.0);
+    ev.set_estimated_similarity(1.0);
+    ev.set_verified_similarity(1.0);
+    ev.set_containment(1.0);
+    ev.set_matched_bands(static_cast<uint32_t>(s.options.bands));
+    ev.set_numbers_agree(true);
+    ev.set_reason("redelivery");
+    out.story = story;
+    return out;
   }
-  if (!article.source.empty()) e.sources.insert(article.source);
-  e.story.set_num_articles(e.story.num_articles() + 1);
-  e.story.set_num_sources(static_cast<uint32_t>(e.sources.size()));
-  e.story.set_version(e.story.version() + 1);
-  e.story.mutable_last_seen()->set_seconds(article.published_at);
-  auto* sa = e.story.add_articles();
-  sa->set_article_id(article.id);
-  sa->set_source(article.source);
-  sa->set_url(article.url);
-  sa->set_title(article.title);
-  sa->set_duplicate_of(out.decision.duplicate_of());
-  out.decision.set_article_id(article.id);
-  out.decision.set_story_id(e.story.story_id());
-  out.decision.set_source(article.source);
-  out.decision.mutable_evidence()->set_reason(inserted ? "new story" : "exact duplicate");
-  out.story = e.story;
+
+  if (m.candidates > 0) {
+    ev.set_estimated_similarity(m.best.similarity);
+    // Verification re-estimates from the stored sketches (the index keeps no texts).
+    ev.set_verified_similarity(m.best.similarity);
+    ev.set_containment(m.best.containment);
+    ev.set_matched_bands(static_cast<uint32_t>(m.best_bands));
+    ev.set_numbers_agree(m.best.numbers_agree);
+  } else {
+    ev.set_numbers_agree(true);
+  }
+
+  uint32_t slot;
+  if (m.found) {
+    slot = m.story_slot;
+    ++s.stats.duplicates;
+    d.set_is_duplicate(true);
+    d.set_duplicate_of(s.stories[slot].story.canonical_article_id());
+    d.set_similarity(m.best.similarity);
+    ev.set_reason(m.best.reason);
+  } else {
+    slot = s.NewStory(s.StoryKeyFor(identity, sketch));
+    out.story_is_new = true;
+    ev.set_reason(m.candidates == 0 ? "new story" : std::string("new story: ") + m.best.reason);
+  }
+
+  SignatureRecord rec;
+  rec.article_key = article_key;
+  rec.event_time = t;
+  rec.sketch = sketch;
+  rec.article_id = article.id;
+  rec.source = article.source;
+  rec.url = article.url;
+  rec.title = article.title;
+  rec.language = article.language;
+  rec.first_seen = t;
+  rec.duplicate_of = d.duplicate_of();
+  rec.similarity = d.similarity();
+  State::StoryState& st = s.stories[slot];
+  s.Join(st, rec);
+  d.set_story_id(st.story.story_id());
+  out.story = st.story;
+
+  rec.story_key = st.key;
+  rec.num_articles = st.story.num_articles();
+  rec.num_sources = st.story.num_sources();
+  rec.version = st.story.version();
+  rec.first_seen = st.story.first_seen().seconds();
+  rec.canonical_article_id = st.story.canonical_article_id();
+  rec.story_title = st.story.title();
+  out.record = dedup::Encode(rec);
+
+  s.Index(sketch, article_key, slot, t, keys);
+  if (st.live_articles == 0) s.FreeStory(slot);  // too late for the window: nothing to keep
   return out;
+}
+
+absl::Status StoryIndex::Apply(absl::string_view bytes) {
+  absl::StatusOr<SignatureRecord> rec = dedup::Decode(bytes);
+  if (!rec.ok()) return rec.status();
+  State& s = *state_;
+  s.Advance(rec->event_time);
+  thread_local std::vector<uint64_t> keys;
+  s.BandKeys(rec->sketch, &keys);
+  if (s.FindMatch(rec->sketch, rec->article_key, keys).redelivery) return absl::OkStatus();
+  if (rec->event_time < s.horizon()) return absl::OkStatus();  // outside the window
+  auto it = s.slot_of_story.find(rec->story_key);
+  const uint32_t slot = it != s.slot_of_story.end() ? it->second : s.NewStory(rec->story_key);
+  s.Join(s.stories[slot], *rec);
+  s.Index(rec->sketch, rec->article_key, slot, rec->event_time, keys);
+  ++s.stats.records_applied;
+  return absl::OkStatus();
+}
+
+std::string StoryIndex::Snapshot() const {
+  const State& s = *state_;
+  std::string out(kSnapshotMagic, sizeof kSnapshotMagic);
+  auto put_u32 = [&](uint32_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  auto put_bytes = [&](const std::string& b) {
+    put_u32(static_cast<uint32_t>(b.size()));
+    out += b;
+  };
+  // Stories first (their counts include articles that already left the
+  // window), then the records, which Restore() indexes without counting again.
+  put_u32(static_cast<uint32_t>(s.slot_of_story.size()));
+  for (const auto& [key, slot] : s.slot_of_story) put_bytes(s.stories[slot].story.SerializeAsString());
+  put_u32(static_cast<uint32_t>(s.records.size()));
+  for (const State::Record& r : s.records) {
+    SignatureRecord rec;
+    rec.story_key = s.stories[r.story_slot].key;
+    rec.article_key = r.article_key;
+    rec.event_time = s.TimeOf(r);
+    rec.sketch = r.sketch;
+    put_bytes(dedup::Encode(rec));
+  }
+  return out;
+}
+
+absl::Status StoryIndex::Restore(absl::string_view snapshot) {
+  State& s = *state_;
+  if (!s.records.empty() || !s.slot_of_story.empty()) {
+    return absl::FailedPreconditionError("Restore needs an empty StoryIndex");
+  }
+  if (snapshot.size() < sizeof kSnapshotMagic ||
+      std::memcmp(snapshot.data(), kSnapshotMagic, sizeof kSnapshotMagic) != 0) {
+    return absl::InvalidArgumentError("not a dedup snapshot (bad magic)");
+  }
+  snapshot.remove_prefix(sizeof kSnapshotMagic);
+  auto get_u32 = [&](uint32_t* v) {
+    if (snapshot.size() < sizeof *v) return false;
+    std::memcpy(v, snapshot.data(), sizeof *v);
+    snapshot.remove_prefix(sizeof *v);
+    return true;
+  };
+  auto get_bytes = [&](absl::string_view* b) {
+    uint32_t n = 0;
+    if (!get_u32(&n) || snapshot.size() < n) return false;
+    *b = snapshot.substr(0, n);
+    snapshot.remove_prefix(n);
+    return true;
+  };
+  const absl::Status truncated = absl::InvalidArgumentError("dedup snapshot truncated");
+  uint32_t n = 0;
+  if (!get_u32(&n)) return truncated;
+  for (uint32_t i = 0; i < n; ++i) {
+    absl::string_view b;
+    v1::Story story;
+    if (!get_bytes(&b) || !story.ParseFromArray(b.data(), static_cast<int>(b.size()))) return truncated;
+    unsigned long long key = 0;
+    if (std::sscanf(story.story_id().c_str(), "s-%16llx", &key) != 1 || key == 0) {
+      return absl::InvalidArgumentError("dedup snapshot: bad story id " + story.story_id());
+    }
+    State::StoryState& st = s.stories[s.NewStory(key)];
+    st.story = std::move(story);
+    for (const std::string& src : st.story.sources()) st.source_hashes.push_back(Hash64(src));
+  }
+  if (!get_u32(&n)) return truncated;
+  for (uint32_t i = 0; i < n; ++i) {
+    absl::string_view b;
+    if (!get_bytes(&b)) return truncated;
+    absl::StatusOr<SignatureRecord> rec = dedup::Decode(b);
+    if (!rec.ok()) return rec.status();
+    auto it = s.slot_of_story.find(rec->story_key);
+    if (it == s.slot_of_story.end()) return absl::InvalidArgumentError("dedup snapshot: record of an unknown story");
+    s.Advance(rec->event_time);
+    std::vector<uint64_t> keys;
+    s.BandKeys(rec->sketch, &keys);
+    s.Index(rec->sketch, rec->article_key, it->second, rec->event_time, keys);
+  }
+  // Stories whose records all fell out of the window meanwhile.
+  for (uint32_t slot = 0; slot < s.stories.size(); ++slot) {
+    if (s.stories[slot].key != 0 && s.stories[slot].live_articles == 0) s.FreeStory(slot);
+  }
+  return snapshot.empty() ? absl::OkStatus() : absl::InvalidArgumentError("dedup snapshot: trailing bytes");
+}
+
+IndexStats StoryIndex::stats() const {
+  const State& s = *state_;
+  IndexStats st = s.stats;
+  st.articles_indexed = s.records.size();
+  st.stories_open = s.slot_of_story.size();
+  st.index_bytes = s.records.size() * sizeof(State::Record);
+  for (const auto& g : s.generations) st.index_bytes += g.table.bytes();
+  st.story_bytes = s.stories.capacity() * sizeof(State::StoryState) +
+                   s.slot_of_story.capacity() * (sizeof(uint64_t) + sizeof(uint32_t) + 1);
+  for (const auto& story : s.stories) {
+    if (story.key == 0) continue;
+    st.story_bytes += story.story.SpaceUsedLong() - sizeof(v1::Story) +
+                      story.source_hashes.capacity() * sizeof(uint64_t);
+  }
+  return st;
 }
 
 }  // namespace eventwire

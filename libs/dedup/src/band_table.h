@@ -1,0 +1,53 @@
+// One generation of the LSH index: an insert-only open-addressing table from
+// band key to the article's position in the generation. An entry is 4 bytes:
+// 24 bits of position and an 8-bit key fingerprint that rejects most
+// colliding probes without touching the article. Expiry drops whole
+// generations (see StoryIndex), so entries are never deleted one by one.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace eventwire::dedup {
+
+class BandTable {
+ public:
+  static constexpr uint32_t kMaxPositions = (1u << 24) - 2;
+
+  // capacity: number of slots, a power of two.
+  explicit BandTable(size_t capacity) : slots_(capacity, 0), mask_(capacity - 1) {}
+
+  // Tables roll over (a new generation starts) at 75% load so probe chains stay short.
+  bool HasRoomFor(size_t n) const { return (used_ + n) * 4 <= slots_.size() * 3; }
+  size_t capacity() const { return slots_.size(); }
+  size_t used() const { return used_; }
+  size_t bytes() const { return slots_.size() * sizeof(uint32_t); }
+
+  // REQUIRES: HasRoomFor(1), position <= kMaxPositions.
+  void Insert(uint64_t key, uint32_t position) {
+    size_t p = key & mask_;
+    while (slots_[p] != 0) p = (p + 1) & mask_;
+    slots_[p] = ((position + 1) << 8) | Fingerprint(key);
+    ++used_;
+  }
+
+  // Calls f(position) for each entry whose fingerprint matches key.
+  template <typename F>
+  void Find(uint64_t key, F&& f) const {
+    const uint32_t fp = Fingerprint(key);
+    // The table is never full, so an empty slot ends every chain.
+    for (size_t p = key & mask_; slots_[p] != 0; p = (p + 1) & mask_) {
+      if ((slots_[p] & 0xFF) == fp) f((slots_[p] >> 8) - 1);
+    }
+  }
+
+ private:
+  static uint32_t Fingerprint(uint64_t key) { return static_cast<uint32_t>(key >> 56); }
+
+  std::vector<uint32_t> slots_;
+  size_t mask_;
+  size_t used_ = 0;
+};
+
+}  // namespace eventwire::dedup

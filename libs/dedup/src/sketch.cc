@@ -1,0 +1,265 @@
+#include "sketch.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include <absl/strings/string_view.h>
+
+namespace eventwire::dedup {
+namespace {
+
+enum class CharClass { kSeparator, kSentenceEnd, kDrop, kWord, kCjk };
+
+// Classifies a code point for tokenising. Latin-1 and Latin Extended letters
+// and cp1252 punctuation are dropped inside words: that is what mojibake is
+// made of ("Ã©", "â€™"), so dropping them makes damaged and repaired copies
+// tokenise alike, at the cost of folding "résumé" to "rsum" (harmless for
+// comparing two texts).
+CharClass Classify(uint32_t cp) {
+  if (cp < 0x80) {
+    if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9')) {
+      return CharClass::kWord;
+    }
+    if (cp == '\'') return CharClass::kDrop;  // "don't" -> "dont"
+    if (cp == '.' || cp == '!' || cp == '?' || cp == '\n') return CharClass::kSentenceEnd;
+    return CharClass::kSeparator;
+  }
+  if (cp == 0xA0) return CharClass::kSeparator;                 // no-break space
+  if (cp <= 0x24F) return CharClass::kDrop;                     // C1, Latin-1, Latin Ext-A/B
+  if (cp == 0x2C6 || cp == 0x2DC) return CharClass::kDrop;      // cp1252 ˆ ˜
+  if (cp >= 0x2000 && cp <= 0x200F) return CharClass::kSeparator;  // spaces
+  if (cp >= 0x2010 && cp <= 0x2015) return CharClass::kSeparator;  // dashes
+  if (cp >= 0x2016 && cp <= 0x206F) return CharClass::kDrop;       // quotes, bullets
+  if (cp == 0x20AC || cp == 0x2122 || cp == 0xFFFD) return CharClass::kDrop;
+  if (cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F) return CharClass::kSentenceEnd;
+  if (cp >= 0x3000 && cp <= 0x303F) return CharClass::kSeparator;  // CJK punctuation
+  if ((cp >= 0x3040 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+      (cp >= 0xF900 && cp <= 0xFAFF)) {
+    return CharClass::kCjk;
+  }
+  if (cp >= 0xFF00 && cp <= 0xFF0F) return CharClass::kSeparator;  // fullwidth punctuation
+  return CharClass::kWord;  // letters of other scripts, kept as written
+}
+
+// Decodes one UTF-8 sequence at text[*i]; invalid bytes decode as U+FFFD.
+uint32_t NextCodePoint(absl::string_view text, size_t* i) {
+  const auto b0 = static_cast<unsigned char>(text[*i]);
+  if (b0 < 0x80) {
+    ++*i;
+    return b0;
+  }
+  int len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 0;
+  if (len == 0 || *i + len > text.size()) {
+    ++*i;
+    return 0xFFFD;
+  }
+  uint32_t cp = b0 & (0x7F >> len);
+  for (int k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(text[*i + k]);
+    if ((b & 0xC0) != 0x80) {
+      ++*i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  *i += len;
+  return cp;
+}
+
+bool IsTemporalWord(absl::string_view w) {
+  static constexpr std::array<absl::string_view, 26> kWords = {
+      "january", "february", "march",  "april",   "may",      "june",   "july",
+      "august",  "september", "october", "november", "december", "jan",    "feb",
+      "mar",     "apr",      "jun",    "jul",     "aug",      "sep",    "oct",
+      "nov",     "dec",      "monday", "friday",  "sunday"};
+  static constexpr std::array<absl::string_view, 4> kMoreDays = {"tuesday", "wednesday",
+                                                                 "thursday", "saturday"};
+  if (w.size() < 3 || w.size() > 9) return false;
+  return std::find(kWords.begin(), kWords.end(), w) != kWords.end() ||
+         std::find(kMoreDays.begin(), kMoreDays.end(), w) != kMoreDays.end();
+}
+
+uint64_t HashBytes(absl::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+
+// splitmix64 finaliser: cheap, well-mixed 64-bit permutation.
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ULL;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBULL;
+  x ^= x >> 31;
+  return x;
+}
+
+uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+}  // namespace
+
+void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
+  tokens->clear();
+  std::string word;
+  bool has_digit = false, capital = false, sentence_start = true;
+  auto flush = [&] {
+    if (word.empty()) return;
+    Token t;
+    t.hash = HashBytes(word);
+    t.figure = has_digit || IsTemporalWord(word);
+    t.name = capital && !sentence_start && !t.figure && word.size() >= 3;
+    tokens->push_back(t);
+    word.clear();
+    has_digit = capital = sentence_start = false;
+  };
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t at = i;
+    const uint32_t cp = NextCodePoint(text, &i);
+    CharClass c = Classify(cp);
+    // Keep "5.2" and "1,200" whole: a point or comma between digits is part of the number.
+    if ((cp == '.' || cp == ',') && has_digit && !word.empty() && word.back() >= '0' &&
+        word.back() <= '9' && i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (cp == '.') word.push_back('.');
+      continue;
+    }
+    switch (c) {
+      case CharClass::kWord:
+        if (cp < 0x80) {
+          char ch = static_cast<char>(cp);
+          if (ch >= 'A' && ch <= 'Z') {
+            if (word.empty()) capital = true;
+            ch = static_cast<char>(ch - 'A' + 'a');
+          }
+          if (ch >= '0' && ch <= '9') has_digit = true;
+          word.push_back(ch);
+        } else {
+          word.append(text.data() + at, i - at);
+        }
+        break;
+      case CharClass::kDrop:
+        break;
+      case CharClass::kCjk:
+        flush();
+        word.append(text.data() + at, i - at);
+        flush();
+        break;
+      case CharClass::kSentenceEnd:
+        flush();
+        sentence_start = true;
+        break;
+      case CharClass::kSeparator:
+        flush();
+        break;
+    }
+  }
+  flush();
+}
+
+void Shingles(const std::vector<Token>& tokens, std::vector<uint64_t>* out) {
+  out->clear();
+  if (tokens.empty()) return;
+  if (tokens.size() < static_cast<size_t>(kShingleWords)) {
+    uint64_t h = 0;
+    for (const Token& t : tokens) h = Mix(Rotl(h, 13) ^ t.hash);
+    out->push_back(h);
+    return;
+  }
+  out->reserve(tokens.size() - kShingleWords + 1);
+  for (size_t i = 0; i + kShingleWords <= tokens.size(); ++i) {
+    uint64_t h = tokens[i].hash;
+    for (int k = 1; k < kShingleWords; ++k) h = Rotl(h, 11) ^ tokens[i + k].hash;
+    out->push_back(Mix(h));
+  }
+}
+
+namespace {
+
+// One-permutation MinHash with optimal densification (Shrivastava, ICML 2017):
+// an empty bin copies the bin a per-bin hash sequence first lands on that is
+// non-empty, which keeps the collision probability equal to Jaccard.
+void FillBins(const std::vector<uint64_t>& shingles, Sketch* sketch) {
+  std::array<uint64_t, kBins> mins;
+  mins.fill(~0ULL);
+  for (uint64_t h : shingles) {
+    const int bin = static_cast<int>(h >> 58);  // top 6 bits pick the bin
+    const uint64_t v = h & ((1ULL << 58) - 1);
+    if (v < mins[bin]) mins[bin] = v;
+  }
+  std::array<bool, kBins> filled;
+  int nonempty = 0;
+  for (int b = 0; b < kBins; ++b) {
+    filled[b] = mins[b] != ~0ULL;
+    nonempty += filled[b];
+  }
+  for (int b = 0; b < kBins; ++b) {
+    uint64_t v = mins[b];
+    if (!filled[b] && nonempty > 0) {
+      // Bounded: with at least one filled bin each probe succeeds with
+      // probability >= 1/64; after 4096 probes fall back to a linear scan.
+      int found = -1;
+      for (uint64_t attempt = 1; attempt <= 4096 && found < 0; ++attempt) {
+        const int j = static_cast<int>(Mix((static_cast<uint64_t>(b) << 32) | attempt) & (kBins - 1));
+        if (filled[j]) found = j;
+      }
+      for (int j = 0; found < 0; ++j) {
+        if (filled[(b + j) % kBins]) found = (b + j) % kBins;
+      }
+      v = mins[found];
+    }
+    sketch->bins[b] = static_cast<uint8_t>(Mix(v) >> 56);
+  }
+}
+
+// The first kMaxFigures figures (then names) in text order, each keyed by its
+// context. Text order keeps the lead's figures, which truncated copies share.
+void FillFigures(const std::vector<Token>& tokens, Sketch* sketch) {
+  auto key_of = [&](size_t i) {
+    auto ctx = [&](ptrdiff_t j) -> uint64_t {
+      if (j < 0 || j >= static_cast<ptrdiff_t>(tokens.size())) return 0x51ED;
+      // A neighbouring figure counts as "a figure", so one changed number
+      // does not also misalign its neighbours' contexts.
+      return tokens[j].figure ? 0xF16 : tokens[j].hash;
+    };
+    const auto p = static_cast<ptrdiff_t>(i);
+    return static_cast<uint16_t>(Mix(ctx(p - 2) * 31 + Rotl(ctx(p - 1), 17) + Rotl(ctx(p + 1), 41)) >> 48);
+  };
+  int n = 0;
+  auto take = [&](bool want_figure) {
+    for (size_t i = 0; i < tokens.size() && n < kMaxFigures; ++i) {
+      if (want_figure ? !tokens[i].figure : !tokens[i].name) continue;
+      const uint16_t key = key_of(i);
+      bool seen = false;
+      for (int k = 0; k < n; ++k) seen |= sketch->figures[k].key == key;
+      if (seen) continue;  // an ambiguous context: keep the first occurrence only
+      sketch->figures[n++] = {key, static_cast<uint16_t>(tokens[i].hash >> 48)};
+    }
+  };
+  take(/*want_figure=*/true);
+  take(/*want_figure=*/false);
+  sketch->num_figures = static_cast<uint8_t>(n);
+}
+
+}  // namespace
+
+Sketch MakeSketch(absl::string_view text) {
+  thread_local std::vector<Token> tokens;
+  thread_local std::vector<uint64_t> shingles;
+  Tokenize(text, &tokens);
+  Shingles(tokens, &shingles);
+  Sketch sketch;
+  sketch.shingles = static_cast<uint16_t>(std::min<size_t>(shingles.size(), 0xFFFF));
+  FillBins(shingles, &sketch);
+  FillFigures(tokens, &sketch);
+  return sketch;
+}
+
+uint64_t BandKey(const Sketch& sketch, int band, int rows_per_band) {
+  uint64_t h = Mix(static_cast<uint64_t>(band) + 1);
+  for (int r = 0; r < rows_per_band; ++r) {
+    h = Mix(h ^ sketch.bins[band * rows_per_band + r]);
+  }
+  return h;
+}
+
+}  // namespace eventwire::dedup

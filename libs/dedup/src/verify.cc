@@ -1,0 +1,56 @@
+#include "verify.h"
+
+#include <algorithm>
+
+namespace eventwire::dedup {
+
+namespace {
+
+// b-bit MinHash: unequal minima still collide on 8 bits with p = 1/256,
+// so the raw match rate is corrected (Li & König 2010).
+double EstimateJaccard(const Sketch& a, const Sketch& b) {
+  int matches = 0;
+  for (int i = 0; i < kBins; ++i) matches += a.bins[i] == b.bins[i];
+  constexpr double kChance = 1.0 / 256;
+  const double raw = static_cast<double>(matches) / kBins;
+  return std::clamp((raw - kChance) / (1 - kChance), 0.0, 1.0);
+}
+
+}  // namespace
+
+Verdict Verify(const Sketch& a, const Sketch& b, const DedupOptions& options) {
+  Verdict v;
+  v.similarity = EstimateJaccard(a, b);
+  // |A ∩ B| = J (|A| + |B|) / (1 + J); containment is relative to the smaller set.
+  const double small = std::max<double>(1, std::min(a.shingles, b.shingles));
+  const double large = std::max<double>(1, std::max(a.shingles, b.shingles));
+  const double inter = v.similarity * (small + large) / (1 + v.similarity);
+  v.containment = std::min(1.0, inter / small);
+
+  for (int i = 0; i < a.num_figures; ++i) {
+    for (int j = 0; j < b.num_figures; ++j) {
+      if (a.figures[i].key != b.figures[j].key) continue;
+      ++v.aligned_figures;
+      v.conflicting_figures += a.figures[i].value != b.figures[j].value;
+    }
+  }
+  v.numbers_agree = v.conflicting_figures <= options.max_conflicting_figures;
+
+  const bool truncated_copy = v.containment >= options.containment_threshold &&
+                              small / large >= options.min_size_ratio &&
+                              small / large <= options.max_size_ratio;
+  v.similar = v.similarity >= options.similarity_threshold || truncated_copy;
+  v.merge = v.similar && v.numbers_agree;
+  if (!v.similar) {
+    v.reason = "below threshold";
+  } else if (!v.numbers_agree) {
+    v.reason = "figures differ";
+  } else if (v.similarity >= options.similarity_threshold) {
+    v.reason = "near-duplicate";
+  } else {
+    v.reason = "truncated copy";
+  }
+  return v;
+}
+
+}  // namespace eventwire::dedup

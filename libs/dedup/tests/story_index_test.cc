@@ -1,0 +1,230 @@
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "eventwire/dedup.h"
+
+namespace eventwire {
+namespace {
+
+// Deterministic pseudo-news: sentences over a vocabulary, different per seed.
+std::string Prose(uint32_t seed, int sentences) {
+  static const std::vector<std::string> kWords = {
+      "ministry", "officials", "said", "talks", "would", "resume", "after", "the", "border",
+      "dispute", "between", "two", "governments", "delegation", "arrived", "capital", "on",
+      "council", "approved", "budget", "plan", "farmers", "protested", "prices", "market",
+      "central", "bank", "raised", "rates", "inflation", "police", "reported", "clashes",
+      "near", "province", "opposition", "leaders", "rejected", "proposal", "agency",
+      "statement", "added", "that", "further", "meetings", "were", "expected", "week"};
+  std::mt19937 rng(seed);
+  std::string out;
+  for (int s = 0; s < sentences; ++s) {
+    const int n = 8 + static_cast<int>(rng() % 10);
+    for (int w = 0; w < n; ++w) {
+      std::string word = kWords[rng() % kWords.size()];
+      if (w == 0) word[0] = static_cast<char>(word[0] - 'a' + 'A');
+      out += word;
+      out += w + 1 < n ? " " : ". ";
+    }
+    if (s % 4 == 3) out += "\n\n";
+  }
+  return out;
+}
+
+CleanArticle Article(std::string id, std::string text, std::string source = "wire", int64_t t = 1'700'000'000) {
+  CleanArticle a;
+  a.id = std::move(id);
+  a.source = std::move(source);
+  a.title = "Title of " + a.id;
+  a.text = std::move(text);
+  a.published_at = t;
+  a.language = "en";
+  return a;
+}
+
+TEST(StoryIndexTest, CopyFromAnotherSourceJoinsTheStory) {
+  StoryIndex index;
+  const std::string text = Prose(1, 20);
+  Assignment first = index.Add(Article("a1", text, "wire"));
+  EXPECT_TRUE(first.story_is_new);
+  EXPECT_FALSE(first.decision.is_duplicate());
+  EXPECT_EQ(first.decision.evidence().reason(), "new story");
+
+  Assignment second = index.Add(Article("a2", "Posted by Site Two. " + text, "site-two"));
+  EXPECT_FALSE(second.story_is_new);
+  EXPECT_TRUE(second.decision.is_duplicate());
+  EXPECT_EQ(second.decision.duplicate_of(), "a1");
+  EXPECT_EQ(second.decision.story_id(), first.decision.story_id());
+  EXPECT_EQ(second.story.num_articles(), 2u);
+  EXPECT_EQ(second.story.num_sources(), 2u);
+  EXPECT_EQ(second.story.version(), 2u);
+  EXPECT_EQ(second.story.canonical_article_id(), "a1");
+  EXPECT_GE(second.decision.evidence().estimated_similarity(), 0.8);
+  EXPECT_GT(second.decision.evidence().matched_bands(), 0u);
+  EXPECT_EQ(index.open_stories(), 1u);
+}
+
+TEST(StoryIndexTest, UnrelatedArticlesOpenSeparateStories) {
+  StoryIndex index;
+  for (uint32_t i = 0; i < 50; ++i) {
+    Assignment a = index.Add(Article("u" + std::to_string(i), Prose(100 + i, 15)));
+    EXPECT_TRUE(a.story_is_new) << i;
+  }
+  EXPECT_EQ(index.open_stories(), 50u);
+}
+
+std::string TradeReport(const std::string& pct, const std::string& month, const std::string& surplus) {
+  return "Exports rose " + pct + " pct in " + month + " from a year earlier, the statistics office said. " +
+         "The trade surplus was " + surplus + " billion dollars. " + Prose(7, 14);
+}
+
+TEST(StoryIndexTest, TemplateReportsWithDifferentFiguresStayApart) {
+  StoryIndex index;
+  Assignment march = index.Add(Article("march", TradeReport("5.2", "March", "4.1")));
+  Assignment april = index.Add(Article("april", TradeReport("3.1", "April", "2.7")));
+  EXPECT_TRUE(april.story_is_new);
+  EXPECT_NE(april.decision.story_id(), march.decision.story_id());
+  EXPECT_FALSE(april.decision.evidence().numbers_agree());
+  EXPECT_EQ(april.decision.evidence().reason(), "new story: figures differ");
+}
+
+TEST(StoryIndexTest, CopyWithOneCorrectedFigureJoins) {
+  StoryIndex index;
+  Assignment original = index.Add(Article("orig", TradeReport("5.2", "March", "4.1")));
+  Assignment corrected = index.Add(Article("corr", TradeReport("5.2", "March", "4.3")));
+  EXPECT_TRUE(corrected.decision.is_duplicate());
+  EXPECT_EQ(corrected.decision.story_id(), original.decision.story_id());
+  EXPECT_TRUE(corrected.decision.evidence().numbers_agree());
+}
+
+TEST(StoryIndexTest, TruncatedCopyJoinsByContainment) {
+  StoryIndex index;
+  const std::string text = Prose(3, 40);
+  index.Add(Article("full", text));
+  Assignment cut = index.Add(Article("cut", text.substr(0, text.size() * 6 / 10)));
+  EXPECT_TRUE(cut.decision.is_duplicate());
+  EXPECT_GE(cut.decision.evidence().containment(), 0.75);
+}
+
+TEST(StoryIndexTest, MojibakeCopyJoins) {
+  StoryIndex index;
+  std::string clean = "The minister\u2019s caf\u00e9 remark \u2014 \u201cwe won\u2019t\u201d \u2014 drew replies. " + Prose(4, 12);
+  std::string damaged = "The ministerâ€™s cafÃ© remark â€” â€œwe wonâ€™tâ€\x9d â€” drew replies. " + Prose(4, 12);
+  index.Add(Article("clean", clean));
+  Assignment d = index.Add(Article("damaged", damaged));
+  EXPECT_TRUE(d.decision.is_duplicate());
+  EXPECT_GE(d.decision.evidence().estimated_similarity(), 0.9);
+}
+
+TEST(StoryIndexTest, RedeliveryChangesNothing) {
+  StoryIndex index;
+  const std::string text = Prose(5, 12);
+  index.Add(Article("x", text));
+  index.Add(Article("y", text));
+  Assignment again = index.Add(Article("y", text));
+  EXPECT_EQ(again.decision.evidence().reason(), "redelivery");
+  EXPECT_EQ(again.story.num_articles(), 2u);
+  EXPECT_TRUE(again.record.empty());
+}
+
+TEST(StoryIndexTest, WindowExpiresOldArticlesButMatchesOutOfOrderOnes) {
+  StoryIndex index(DedupOptions{.window_seconds = 3600});
+  const std::string text = Prose(6, 12);
+  index.Add(Article("t0", text, "a", 10'000));
+  // Ten minutes earlier, arriving later: still inside the window.
+  Assignment late = index.Add(Article("t-600", text, "b", 10'000 - 600));
+  EXPECT_TRUE(late.decision.is_duplicate());
+  // Two hours on: the first story has left the window.
+  index.Add(Article("other", Prose(60, 12), "c", 10'000 + 7200));
+  EXPECT_EQ(index.open_stories(), 1u);
+  Assignment again = index.Add(Article("t+2h", text, "d", 10'000 + 7200));
+  EXPECT_TRUE(again.story_is_new);
+  EXPECT_EQ(index.stats().articles_indexed, 2u);
+}
+
+TEST(StoryIndexTest, StoryIdsAreDeterministicAndArticleListIsBounded) {
+  DedupOptions options;
+  options.max_story_articles = 4;
+  StoryIndex a(options), b(options);
+  const std::string text = Prose(8, 12);
+  std::string id_a, id_b;
+  for (int i = 0; i < 10; ++i) {
+    id_a = a.Add(Article("n" + std::to_string(i), text)).decision.story_id();
+  }
+  Assignment last = b.Add(Article("n0", text));
+  id_b = last.decision.story_id();
+  EXPECT_EQ(id_a, id_b);
+  const Assignment tenth = a.Add(Article("n10", text));
+  EXPECT_EQ(tenth.story.articles_size(), 4);
+  EXPECT_EQ(tenth.story.articles(0).article_id(), "n0");  // canonical stays first
+  EXPECT_EQ(tenth.story.articles(3).article_id(), "n10");  // newest last
+  EXPECT_EQ(tenth.story.num_articles(), 11u);
+}
+
+TEST(StoryIndexTest, RecordsLetAnotherInstanceJoinTheSameStory) {
+  StoryIndex one, two;
+  const std::string text = Prose(9, 15);
+  Assignment a = one.Add(Article("p0", text, "s1"));
+  ASSERT_TRUE(two.Apply(a.record).ok());
+  ASSERT_TRUE(two.Apply(a.record).ok());  // idempotent
+  Assignment b = two.Add(Article("p1", text, "s2"));
+  EXPECT_TRUE(b.decision.is_duplicate());
+  EXPECT_EQ(b.decision.story_id(), a.decision.story_id());
+  EXPECT_EQ(b.story.num_articles(), 2u);
+  ASSERT_TRUE(one.Apply(b.record).ok());
+  ASSERT_TRUE(one.Apply(a.record).ok());  // its own record: ignored
+  Assignment c = one.Add(Article("p2", text, "s3"));
+  EXPECT_EQ(c.story.num_articles(), 3u);
+  EXPECT_EQ(c.story.num_sources(), 3u);
+  EXPECT_EQ(one.stats().records_applied, 1u);
+}
+
+TEST(StoryIndexTest, SnapshotRestoreKeepsStoriesAndCounts) {
+  DedupOptions options{.window_seconds = 3600};
+  StoryIndex before(options);
+  const std::string text = Prose(10, 15);
+  before.Add(Article("r0", text, "s1", 1000));
+  before.Add(Article("r1", text, "s2", 1100));
+  before.Add(Article("lone", Prose(11, 15), "s1", 1200));
+  const std::string snapshot = before.Snapshot();
+
+  StoryIndex after(options);
+  ASSERT_TRUE(after.Restore(snapshot).ok());
+  EXPECT_EQ(after.open_stories(), 2u);
+  Assignment next = after.Add(Article("r2", text, "s3", 1300));
+  EXPECT_TRUE(next.decision.is_duplicate());
+  EXPECT_EQ(next.decision.duplicate_of(), "r0");
+  EXPECT_EQ(next.story.num_articles(), 3u);
+  EXPECT_EQ(next.story.num_sources(), 3u);
+  EXPECT_EQ(next.story.version(), 3u);
+  EXPECT_EQ(after.Restore(snapshot).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(StoryIndexTest, BadBytesAreErrorsNotCrashes) {
+  StoryIndex index;
+  EXPECT_EQ(index.Apply("").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(index.Apply("EWS1garbage").code(), absl::StatusCode::kInvalidArgument);
+  const std::string record = index.Add(Article("z", Prose(12, 5))).record;
+  for (size_t cut = 0; cut < record.size(); cut += 7) {
+    StoryIndex other;
+    EXPECT_FALSE(other.Apply(record.substr(0, cut)).ok()) << cut;
+  }
+  StoryIndex empty;
+  EXPECT_FALSE(empty.Restore("EWSNAP01\x05").ok());
+  EXPECT_FALSE(empty.Restore("nonsense").ok());
+}
+
+TEST(StoryIndexTest, EmptyAndTinyTextsDoNotCrash) {
+  StoryIndex index;
+  Assignment a = index.Add(Article("e1", ""));
+  Assignment b = index.Add(Article("e2", "Hi."));
+  Assignment c = index.Add(Article("e3", "\xff\xfe\x80 broken \xc3"));
+  EXPECT_FALSE(a.decision.story_id().empty());
+  EXPECT_FALSE(b.decision.story_id().empty());
+  EXPECT_FALSE(c.decision.story_id().empty());
+}
+
+}  // namespace
+}  // namespace eventwire
