@@ -1,7 +1,9 @@
 // eventwire clean | dedup | extract: the offline contract used to evaluate
 // the product on corpora. Output is JSON lines on stdout (proto3 JSON with
-// snake_case names); per-article errors go to stderr; exit 0 unless the
-// command line itself is wrong.
+// snake_case names); per-article errors go to stderr and do not stop the run.
+// Exit status: 0 when every PATH could be read (even if some records in them
+// were skipped), 1 when a PATH does not exist or cannot be read (the others are
+// still processed), 2 when the command line itself is wrong.
 #include <iostream>
 
 #include "commands.h"
@@ -68,6 +70,20 @@ void PrintHelp(const char* command) {
             << "  --data-dir DIR  dictionaries for extract (default $EVENTWIRE_DATA_DIR or data/)\n";
 }
 
+int ExitStatus(const InputErrors& errors) { return errors.unreadable_paths > 0 ? 1 : 0; }
+
+// The contract promises every field group of an Event in `extract` output;
+// proto3 JSON omits unset message fields, so mark them present (empty groups
+// print with their default values).
+void MaterializeContractFields(v1::Event* e) {
+  e->mutable_source();
+  e->mutable_target();
+  e->mutable_location();
+  e->mutable_event_date();
+  e->mutable_casualties();
+  e->mutable_evidence();
+}
+
 // Parses flags; returns -1 to continue, else the exit status.
 int Prepare(const char* command, const Args& args, OfflineFlags* flags) {
   bool help = false;
@@ -84,20 +100,22 @@ int Prepare(const char* command, const Args& args, OfflineFlags* flags) {
 int RunClean(const Args& args) {
   OfflineFlags flags;
   if (int rc = Prepare("clean", args, &flags); rc >= 0) return rc;
+  InputErrors errors;
   ForEachArticle(flags.paths, [](const v1::RawArticle& raw) {
     std::cout << ToJsonLine(ToProto(Clean(raw))) << '\n';
-  });
-  return 0;
+  }, &errors);
+  return ExitStatus(errors);
 }
 
 int RunDedup(const Args& args) {
   OfflineFlags flags;
   if (int rc = Prepare("dedup", args, &flags); rc >= 0) return rc;
   StoryIndex index(DedupOptions{.similarity_threshold = flags.threshold});
+  InputErrors errors;
   ForEachArticle(flags.paths, [&](const v1::RawArticle& raw) {
     std::cout << ToJsonLine(index.Add(Clean(raw)).decision) << '\n';
-  });
-  return 0;
+  }, &errors);
+  return ExitStatus(errors);
 }
 
 int RunExtract(const Args& args) {
@@ -109,16 +127,18 @@ int RunExtract(const Args& args) {
     return 2;
   }
   StoryIndex index(DedupOptions{.similarity_threshold = flags.threshold});
+  InputErrors errors;
   ForEachArticle(flags.paths, [&](const v1::RawArticle& raw) {
     CleanArticle clean = Clean(raw);
     Assignment assignment = index.Add(clean);
     // Events are extracted once per story: duplicates only update its counts.
     if (assignment.decision.is_duplicate()) return;
-    for (const v1::Event& e : (*extractor)->Extract(clean, assignment.story)) {
+    for (v1::Event& e : (*extractor)->Extract(clean, assignment.story)) {
+      MaterializeContractFields(&e);
       std::cout << ToJsonLine(e) << '\n';
     }
-  });
-  return 0;
+  }, &errors);
+  return ExitStatus(errors);
 }
 
 }  // namespace eventwire::cli

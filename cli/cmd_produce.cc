@@ -30,12 +30,14 @@ struct ProduceFlags {
   std::string topic;
   std::string content_type;  // empty: JSON for articles, no header for --raw
   bool raw = false;
+  int64_t timeout_s = 30;  // per message, from send to acknowledged delivery
   std::vector<std::string> paths;
 };
 
 void PrintHelp() {
   std::cout
-      << "usage: eventwire produce --brokers HOST:PORT --topic TOPIC [--content-type TYPE] [--raw] [PATH...]\n"
+      << "usage: eventwire produce --brokers HOST:PORT --topic TOPIC [--content-type TYPE] [--raw]\n"
+      << "                         [--timeout-s S] [PATH...]\n"
       << "  Sends one message per article (files, directories, JSON lines; none or '-' reads JSON\n"
       << "  lines from stdin), keyed by the article id, with a content-type header.\n"
       << "  --brokers B        bootstrap servers (default $EVENTWIRE_BROKERS)\n"
@@ -43,7 +45,8 @@ void PrintHelp() {
       << "  --content-type X   application/json (default: the article as proto3 JSON) or\n"
       << "                     application/x-protobuf (a serialized eventwire.v1.RawArticle)\n"
       << "  --raw              send each file's bytes unchanged, keyed by file name (no header\n"
-      << "                     unless --content-type is given); for dead-letter tests\n";
+      << "                     unless --content-type is given); for dead-letter tests\n"
+      << "  --timeout-s S      give up on a message not delivered within S seconds (default 30)\n";
 }
 
 // Returns -1 to continue, else the exit status.
@@ -68,6 +71,15 @@ int ParseFlags(const Args& args, ProduceFlags* flags) {
       if (!value(&flags->topic)) return 2;
     } else if (a == "--content-type") {
       if (!value(&flags->content_type)) return 2;
+    } else if (a == "--timeout-s") {
+      std::string v;
+      if (!value(&v)) return 2;
+      char* end = nullptr;
+      flags->timeout_s = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || flags->timeout_s < 1 || flags->timeout_s > 3600) {
+        std::cerr << "eventwire produce: --timeout-s must be 1..3600, got '" << v << "'\n";
+        return 2;
+      }
     } else if (a == "--raw") {
       flags->raw = true;
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
@@ -114,7 +126,7 @@ class DeliveryCounter : public RdKafka::DeliveryReportCb {
 class Sender {
  public:
   static std::unique_ptr<Sender> Create(const ProduceFlags& flags) {
-    auto sender = std::unique_ptr<Sender>(new Sender(flags.topic));
+    auto sender = std::unique_ptr<Sender>(new Sender(flags.topic, flags.timeout_s));
     std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     std::string err;
     const std::pair<const char*, std::string> settings[] = {
@@ -124,7 +136,7 @@ class Sender {
         {"enable.idempotence", "true"},
         // Large enough for oversize-DLQ tests; the broker's own limit still applies.
         {"message.max.bytes", std::to_string(32 << 20)},
-        {"message.timeout.ms", "30000"},
+        {"message.timeout.ms", std::to_string(flags.timeout_s * 1000)},
     };
     for (const auto& [name, value] : settings) {
       if (conf->set(name, value, err) != RdKafka::Conf::CONF_OK) {
@@ -154,8 +166,8 @@ class Sender {
           const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, headers, nullptr);
       if (err == RdKafka::ERR_NO_ERROR) return;  // librdkafka now owns the headers
       delete headers;
-      // A full queue drains as deliveries complete; give up after ~60 s of no progress.
-      if (err == RdKafka::ERR__QUEUE_FULL && attempt < 600) {
+      // A full queue drains as deliveries complete (or time out after timeout_s).
+      if (err == RdKafka::ERR__QUEUE_FULL && attempt < (timeout_s_ + 5) * 10) {
         producer_->poll(100);
         continue;
       }
@@ -167,10 +179,11 @@ class Sender {
 
   // Waits for all deliveries. Returns the number of messages not delivered.
   size_t Finish() {
-    producer_->flush(60 * 1000);
+    // Every message times out by itself after timeout_s; the margin covers the last retries.
+    producer_->flush(static_cast<int>((timeout_s_ + 5) * 1000));
     const size_t undelivered = static_cast<size_t>(std::max(0, producer_->outq_len()));
     if (undelivered > 0) {
-      std::cerr << "eventwire produce: " << undelivered << " messages still undelivered after 60 s\n";
+      std::cerr << "eventwire produce: " << undelivered << " messages still undelivered\n";
     }
     return deliveries_.failed + enqueue_failed_ + undelivered;
   }
@@ -179,8 +192,9 @@ class Sender {
   size_t delivered() const { return deliveries_.delivered; }
 
  private:
-  explicit Sender(std::string topic) : topic_(std::move(topic)) {}
+  Sender(std::string topic, int64_t timeout_s) : topic_(std::move(topic)), timeout_s_(timeout_s) {}
   std::string topic_;
+  int64_t timeout_s_;
   DeliveryCounter deliveries_;
   std::unique_ptr<RdKafka::Producer> producer_;
   size_t enqueue_failed_ = 0;

@@ -48,25 +48,29 @@ size_t ReadStdin(const std::function<void(const v1::RawArticle&)>& on_article) {
   return errors;
 }
 
-size_t ReadFile(const fs::path& path, const std::function<void(const v1::RawArticle&)>& on_article) {
+void ReadFile(const fs::path& path, const std::function<void(const v1::RawArticle&)>& on_article,
+              InputErrors* errors) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::cerr << "eventwire: cannot read " << path.string() << "\n";
-    return 1;
+    ++errors->unreadable_paths;
+    return;
   }
   std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return EmitDocument(contents, path.filename().string(), on_article);
+  errors->bad_records += EmitDocument(contents, path.filename().string(), on_article);
 }
 
 }  // namespace
 
 size_t ForEachArticle(const std::vector<std::string>& paths,
-                      const std::function<void(const v1::RawArticle&)>& on_article) {
-  if (paths.empty()) return ReadStdin(on_article);
-  size_t errors = 0;
+                      const std::function<void(const v1::RawArticle&)>& on_article, InputErrors* by_kind) {
+  InputErrors local;
+  InputErrors* errors = by_kind != nullptr ? by_kind : &local;
+  *errors = {};
+  if (paths.empty()) errors->bad_records += ReadStdin(on_article);
   for (const std::string& p : paths) {
     if (p == "-") {
-      errors += ReadStdin(on_article);
+      errors->bad_records += ReadStdin(on_article);
       continue;
     }
     std::error_code ec;
@@ -76,15 +80,15 @@ size_t ForEachArticle(const std::vector<std::string>& paths,
         if (entry.is_regular_file()) files.push_back(entry.path());
       }
       std::sort(files.begin(), files.end());
-      for (const fs::path& f : files) errors += ReadFile(f, on_article);
+      for (const fs::path& f : files) ReadFile(f, on_article, errors);
     } else if (fs::exists(p, ec)) {
-      errors += ReadFile(p, on_article);
+      ReadFile(p, on_article, errors);
     } else {
       std::cerr << "eventwire: no such file or directory: " << p << "\n";
-      ++errors;
+      ++errors->unreadable_paths;
     }
   }
-  return errors;
+  return errors->bad_records + errors->unreadable_paths;
 }
 
 }  // namespace eventwire::cli
