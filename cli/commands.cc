@@ -8,6 +8,8 @@ const std::vector<Command>& Commands() {
       {"dedup", "assign articles to stories, printing each decision with its evidence", RunDedup},
       {"extract", "dedup, then print every coded event", RunExtract},
       {"mock-broker", "run an in-memory Kafka mock cluster on 127.0.0.1 until SIGTERM", RunMockBroker},
+      {"produce", "send articles (files, directories, JSON lines) to a Kafka topic", RunProduce},
+      {"tail", "print a topic's committed events, stories or DLQ records as JSON lines", RunTail},
   };
   return commands;
 }

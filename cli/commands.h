@@ -22,5 +22,7 @@ int RunClean(const Args& args);
 int RunDedup(const Args& args);
 int RunExtract(const Args& args);
 int RunMockBroker(const Args& args);
+int RunProduce(const Args& args);
+int RunTail(const Args& args);
 
 }  // namespace eventwire::cli
