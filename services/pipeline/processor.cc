@@ -28,11 +28,12 @@ std::string_view HeaderValue(const HeaderList& headers, std::string_view name) {
   return {};
 }
 
-OutputRecord Publish(const std::string& topic, const std::string& key,
+// `type` tells readers (eventwire tail) which message the bytes hold.
+OutputRecord Publish(const std::string& topic, const std::string& key, std::string_view type,
                      const google::protobuf::Message& message) {
   OutputRecord out{topic, key, message.SerializeAsString(), {}};
   out.headers.emplace_back(kContentTypeHeader, kProtobufContentType);
-  out.headers.emplace_back(kTypeHeader, message.GetDescriptor()->full_name());
+  out.headers.emplace_back(kTypeHeader, type);
   return out;
 }
 
@@ -93,10 +94,10 @@ ProcessResult Processor::Compute(const InputMessage& input) {
     summary.durations.extract = absl::Now() - t;
     summary.events = events.size();
     for (const v1::Event& e : events) {
-      result.records.push_back(Publish(options_.events_topic, e.event_id(), e));
+      result.records.push_back(Publish(options_.events_topic, e.event_id(), "event", e));
     }
   }
-  result.records.push_back(Publish(options_.stories_topic, assignment.story.story_id(), assignment.story));
+  result.records.push_back(Publish(options_.stories_topic, assignment.story.story_id(), "story", assignment.story));
   return result;
 }
 

@@ -33,7 +33,7 @@ namespace eventwire::pipeline {
 // Header names of published records.
 inline constexpr std::string_view kContentTypeHeader = "content-type";
 inline constexpr std::string_view kProtobufContentType = "application/x-protobuf";
-inline constexpr std::string_view kTypeHeader = "eventwire.type";  // "eventwire.v1.Event", ...
+inline constexpr std::string_view kTypeHeader = "eventwire.type";  // "event" or "story"
 inline constexpr std::string_view kDlqStageHeader = "eventwire.dlq.stage";
 inline constexpr std::string_view kDlqReasonHeader = "eventwire.dlq.reason";
 inline constexpr std::string_view kDlqDetailHeader = "eventwire.dlq.detail";

@@ -66,13 +66,14 @@ TEST_F(ProcessorTest, FirstArticlePublishesEventsAndStoryDuplicateOnlyStory) {
   EXPECT_EQ(story_record.key, story.story_id());
   EXPECT_EQ(story.num_articles(), 1u);
   EXPECT_EQ(Header(story_record, kContentTypeHeader), kProtobufContentType);
-  EXPECT_EQ(Header(story_record, kTypeHeader), "eventwire.v1.Story");
+  EXPECT_EQ(Header(story_record, kTypeHeader), "story");
   EXPECT_EQ(a.summary.events, a.records.size() - 1);
   for (size_t i = 0; i + 1 < a.records.size(); ++i) {
     v1::Event e;
     ASSERT_TRUE(e.ParseFromString(a.records[i].value));
     EXPECT_EQ(a.records[i].topic, "events.v1");
     EXPECT_EQ(a.records[i].key, e.event_id());
+    EXPECT_EQ(Header(a.records[i], kTypeHeader), "event");
     EXPECT_EQ(e.story_id(), story.story_id());
   }
 
