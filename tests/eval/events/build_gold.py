@@ -205,7 +205,7 @@ def compile_articles(path):
     for n, raw in lines:
         line = raw.rstrip("\n")
         where = f"{name}:{n}"
-        if line.startswith("#") and not line.startswith("# "):
+        if line.startswith("#"):
             continue
         tag, _, body = line.partition(" ")
         if tag == "A":
