@@ -13,7 +13,7 @@ namespace {
 
 // The vocabulary of web interfaces: buttons, prompts, widgets. Prose uses these
 // phrases so rarely that a short line containing one is chrome.
-constexpr std::array<std::string_view, 45> kStrongChrome = {
+constexpr std::array<std::string_view, 46> kStrongChrome = {
     "subscribe", "subscribed", "subscription", "newsletter", "newsletters", "sign up", "sign in",
     "log in", "login", "follow us", "like us on", "ad blocker", "adblock", "ad-blocker",
     "advertisement", "advertisements", "read more", "also read", "read also", "show more",
@@ -21,15 +21,15 @@ constexpr std::array<std::string_view, 45> kStrongChrome = {
     "cookie", "cookies", "privacy policy", "terms of use", "terms of service", "email address",
     "skip to", "accessibility links", "leave a comment", "leave a reply", "share this",
     "share on", "your inbox", "sent to your email", "disabling your", "javascript",
-    "whitelist", "related articles", "related stories"};
+    "whitelist", "related articles", "related stories", "continue reading"};
 
 // Words that chrome uses a lot but prose also uses; they only tip short lines.
-constexpr std::array<std::string_view, 34> kWeakChrome = {
+// Words prose uses all the time ("home", "search", "watch") are left out.
+constexpr std::array<std::string_view, 30> kWeakChrome = {
     "comment", "comments", "reply", "replies", "share", "shares", "tweet", "facebook", "twitter",
     "whatsapp", "telegram", "instagram", "linkedin", "youtube", "trending", "breaking news",
     "most read", "most popular", "latest news", "top stories", "related", "download", "app",
-    "print", "email", "listen", "watch", "podcast", "donate", "support us", "menu", "home",
-    "search", "sponsored"};
+    "print", "email", "podcast", "donate", "support us", "menu", "sponsored"};
 
 int CountPhrases(std::string_view lower, const auto& phrases) {
   int n = 0;
@@ -63,6 +63,20 @@ LineFeatures AnalyzeLine(std::string_view line) {
   f.link_list = CountOccurrences(line, " | ") >= 2 || CountOccurrences(line, "\u00BB") >= 2 ||
                 CountOccurrences(line, "\u203A") >= 2 || CountOccurrences(line, " > ") >= 2 ||
                 CountOccurrences(line, "\u2022") >= 2;
+  int alphabetic = 0, capitalised = 0;
+  bool word_start = true;
+  for (char c : line) {
+    if (IsSpace(c)) {
+      word_start = true;
+    } else if (word_start) {
+      word_start = false;
+      if (IsAsciiAlpha(c)) {
+        ++alphabetic;
+        capitalised += IsAsciiUpper(c) ? 1 : 0;
+      }
+    }
+  }
+  f.title_case = alphabetic >= 3 && capitalised * 4 >= alphabetic * 3;
   f.handle_or_url = lower.find("http://") != std::string::npos || lower.find("https://") != std::string::npos ||
                     lower.find("www.") != std::string::npos ||
                     (line.find(" @") != std::string_view::npos) || line.starts_with("@");
@@ -71,6 +85,7 @@ LineFeatures AnalyzeLine(std::string_view line) {
 
 bool IsBodyLike(const LineFeatures& f) {
   if (f.strong_chrome > 0 || f.link_list) return false;
+  if (f.weak_chrome > 0 && f.words < 10) return false;  // "No comments yet. Be the first!"
   return (f.words >= 8 && f.ends_sentence) || f.words >= 20;
 }
 
@@ -122,18 +137,10 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
   for (size_t i = 0; i < first_body; ++i) {
     const std::string& line = paragraphs[i];
     if (!layout.page_date.date.known()) {
-      if (std::optional<ResolvedDate> d = ParsePageDate(line)) {
-        layout.page_date = *d;
-        keep[i] = false;
-        continue;
-      }
+      if (std::optional<ResolvedDate> d = ParsePageDate(line)) layout.page_date = *d;
     }
     if (layout.byline.empty()) {
-      if (std::optional<std::string> b = ParseByline(line)) {
-        layout.byline = *b;
-        keep[i] = false;
-        continue;
-      }
+      if (std::optional<std::string> b = ParseByline(line)) layout.byline = *b;
     }
   }
   if (!title_key.empty()) {
@@ -173,8 +180,11 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
     if (!keep[i]) continue;
     LineFeatures f = features[i];
     const bool footer = has_body && i > last_body;
-    if (has_body && i >= last_body) {
-      if (std::optional<Credit> c = ParseCredit(line)) {
+    // Credit lines ("Reported by ...") stand alone; "(Outlet)" closes the last paragraph.
+    std::optional<Credit> c = has_body && i >= first_body ? ParseCredit(line) : std::nullopt;
+    if (c && c->begin != 0 && i < last_body) c.reset();
+    if (c) {
+      {
         if (c->byline) {
           if (layout.byline.empty()) layout.byline = c->name;
         } else if (layout.credit.empty()) {
@@ -194,8 +204,9 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
       continue;
     }
     if (footer) {
+      // Title Case lines after the body are links and labels ("Our Standards: The Trust Principles.").
       const bool sentence = f.ends_sentence && f.words >= 3 && f.weak_chrome == 0 &&
-                            f.strong_chrome == 0 && !f.handle_or_url;
+                            f.strong_chrome == 0 && !f.handle_or_url && !f.title_case;
       if (!sentence) {
         keep[i] = false;
         continue;

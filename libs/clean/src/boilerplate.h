@@ -27,6 +27,7 @@ struct LineFeatures {
   int weak_chrome = 0;    // words chrome uses often and prose sometimes ("comments", "share")
   bool link_list = false;  // "A | B | C", breadcrumbs, bullet-separated menus
   bool handle_or_url = false;
+  bool title_case = false;  // most words capitalised: a heading or a link label
 };
 
 LineFeatures AnalyzeLine(std::string_view line);

@@ -46,7 +46,7 @@ CleanArticle Clean(const v1::RawArticle& raw, const CleanOptions& options) {
   if (!has_text || LooksLikeHtml(body)) {
     HtmlText html = HtmlToText(body);
     if (title_hint.empty()) title_hint = CleanInline(html.title, &repairs);
-    body = std::move(html.text);
+    body = NormalizeText(html.text);  // entities such as &nbsp; only appear now
   }
 
   Layout layout = AnalyzeLayout(SplitParagraphs(body), title_hint);

@@ -225,11 +225,11 @@ class Matcher {
 
   // The words just before token i in the same sentence mention the future.
   bool FutureContext(size_t i) const {
-    const size_t limit = i > 8 ? i - 8 : 0;
+    const size_t limit = i > 14 ? i - 14 : 0;
     for (size_t k = i; k-- > limit;) {
       const Token& t = tokens_[k];
       if (t.kind == Kind::kPunct && (t.punct == '.' || t.punct == ';' || t.punct == '\n')) return false;
-      for (std::string_view w : {"will", "shall", "next", "scheduled", "due", "upcoming", "planned",
+      for (std::string_view w : {"will", "shall", "next", "scheduled", "due", "upcoming",
                                  "plans", "expected", "ll", "tomorrow", "would"}) {
         if (Is(text_, t, w)) return true;
       }

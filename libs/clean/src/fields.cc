@@ -201,8 +201,11 @@ std::optional<Credit> ParseCredit(std::string_view p) {
     }
   }
   // "(Reporting by Jane Doe; Editing by John Roe)": a reporter, not an outlet.
-  if (trimmed.starts_with("(Reporting by ") || trimmed.starts_with("(Writing by ")) {
-    const size_t open = p.find('(');
+  size_t reporting = p.rfind("(Reporting by ");
+  if (reporting == std::string_view::npos) reporting = p.rfind("(Writing by ");
+  if (reporting != std::string_view::npos && trimmed.ends_with(")") &&
+      (Trim(p.substr(0, reporting)).empty() || EndsSentence(p.substr(0, reporting)))) {
+    const size_t open = reporting;
     const size_t close = p.rfind(')');
     if (close != std::string_view::npos && close > open) {
       std::string_view inner = p.substr(open + 1, close - open - 1);
@@ -210,7 +213,9 @@ std::optional<Credit> ParseCredit(std::string_view p) {
       if (by == std::string_view::npos) return std::nullopt;
       inner.remove_prefix(by + 4);
       const size_t stop = inner.find_first_of(";,");
-      return Credit{std::string(Trim(inner.substr(0, stop))), 0, p.size(), true};
+      size_t begin = open;
+      while (begin > 0 && p[begin - 1] == ' ') --begin;
+      return Credit{std::string(Trim(inner.substr(0, stop))), begin, p.size(), true};
     }
   }
   // "... last year. (Prensa Latina)": a parenthesised name closing the paragraph.

@@ -32,13 +32,32 @@ int CountWords(std::string_view s) {
   return words;
 }
 
+namespace {
+
+// U+2000..U+206F (General Punctuation: quotes, dashes, ellipsis) is UTF-8
+// E2 80..81 xx: punctuation, not a letter, for word boundaries.
+bool PunctuationStartsAt(std::string_view s, size_t i) {
+  return i + 1 < s.size() && static_cast<unsigned char>(s[i]) == 0xE2 &&
+         (static_cast<unsigned char>(s[i + 1]) == 0x80 || static_cast<unsigned char>(s[i + 1]) == 0x81);
+}
+
+bool BoundaryBefore(std::string_view s, size_t i) {
+  return i == 0 || !IsWordByte(s[i - 1]) || (i >= 3 && PunctuationStartsAt(s, i - 3));
+}
+
+bool BoundaryAt(std::string_view s, size_t i) {
+  return i == s.size() || !IsWordByte(s[i]) || PunctuationStartsAt(s, i);
+}
+
+}  // namespace
+
 bool ContainsPhrase(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return false;
   for (size_t pos = haystack.find(needle); pos != std::string_view::npos;
        pos = haystack.find(needle, pos + 1)) {
-    const bool left = pos == 0 || !IsWordByte(haystack[pos - 1]) || !IsWordByte(needle.front());
+    const bool left = BoundaryBefore(haystack, pos) || !IsWordByte(needle.front());
     const size_t end = pos + needle.size();
-    const bool right = end == haystack.size() || !IsWordByte(haystack[end]) || !IsWordByte(needle.back());
+    const bool right = BoundaryAt(haystack, end) || !IsWordByte(needle.back());
     if (left && right) return true;
   }
   return false;
