@@ -58,7 +58,7 @@ struct Ingester::Impl {
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
     const rd_kafka_metadata_t* md = nullptr;
     int n = 0;
-    if (rd_kafka_metadata(rk.get(), 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rd_kafka_metadata(rk.get(), 0, rkt, &md, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
       for (int i = 0; i < md->topic_cnt; ++i) {
         if (md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR && topic == md->topics[i].topic) {
           n = md->topics[i].partition_cnt;
@@ -171,6 +171,9 @@ absl::StatusOr<std::unique_ptr<Ingester>> Ingester::Create(const IngestOptions& 
   absl::StatusOr<std::vector<KafkaOffset>> stored = store->Offsets();
   if (!stored.ok()) return stored.status();
   for (const KafkaOffset& o : *stored) impl->stored[{o.topic, o.partition}] = o.next_offset;
+  if (!impl->stored.empty()) {
+    LogInfo("resuming from stored offsets", {{"partitions", std::to_string(impl->stored.size())}});
+  }
 
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();

@@ -139,6 +139,8 @@ grpc::Status EventQueryService::DoStream(grpc::ServerContext* ctx, const v1::Str
     since = req.since().seconds() * 1000000 + req.since().nanos() / 1000;
     cursor = 0;  // replay what the store has first_seen >= since, then follow
   }
+  // Tells the client the tail is open: whatever is stored from here on reaches it.
+  writer->SendInitialMetadata();
   constexpr int kBatch = 500;
   // Only the client (cancel, deadline) or shutdown ends a tail.
   auto gone = [ctx, this] { return ctx->IsCancelled() || shutting_down_.load(); };
