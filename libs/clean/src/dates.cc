@@ -262,7 +262,22 @@ class Matcher {
     return month <= ref_.month ? ref_.year : ref_.year - 1;
   }
 
+  // Cheap pre-filter: most tokens are lower-case words that start no date.
+  bool MayStartDate(const Token& t) const {
+    if (t.kind == Kind::kNumber || t.capital) return true;
+    if (t.kind != Kind::kWord) return false;
+    switch (text_[t.begin]) {
+      case 'a': case 'c': case 'e': case 'f': case 'l': case 'm': case 'n': case 'o': case 'p':
+      case 's': case 't': case 'y':
+        return true;  // a/an, coming, early/eight/eleven, five/four, last/late, mid, next/nine,
+                      // one, past, seven/six/several, this/today/tonight/tomorrow/two/..., yesterday
+      default:
+        return false;
+    }
+  }
+
   bool Match(size_t i, Result* r) const {
+    if (!MayStartDate(tokens_[i])) return false;
     return MatchAbsolute(i, r) || MatchPersian(i, r) || MatchIso(i, r) || MatchRelative(i, r) ||
            MatchWeekday(i, r) || MatchMonthAlone(i, r) || MatchYearAlone(i, r);
   }

@@ -177,6 +177,14 @@ std::string DecodeBytes(std::string_view bytes, uint32_t* repairs) {
   std::string out;
   out.reserve(bytes.size() + bytes.size() / 8);
   for (size_t i = 0; i < bytes.size();) {
+    // Runs of ASCII are copied whole: most news text is mostly ASCII.
+    size_t run = i;
+    while (run < bytes.size() && static_cast<unsigned char>(bytes[run]) < 0x80) ++run;
+    if (run > i) {
+      out.append(bytes.substr(i, run - i));
+      i = run;
+      continue;
+    }
     char32_t cp = 0;
     const size_t n = Utf8SequenceAt(bytes, i, &cp);
     if (n > 0) {
@@ -208,6 +216,13 @@ std::string NormalizeText(std::string_view text) {
   std::string spaced;
   spaced.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
+    size_t run = i;
+    while (run < text.size() && ((text[run] >= 0x20 && text[run] < 0x7F) || text[run] == '\n')) ++run;
+    if (run > i) {
+      spaced.append(text.substr(i, run - i));
+      i = run;
+      continue;
+    }
     const auto b = static_cast<unsigned char>(text[i]);
     if (b < 0x80) {
       if (b == '\r') {
