@@ -15,6 +15,7 @@
 // Delivery semantics are described in docs/semantics.md.
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -48,6 +49,8 @@ struct Flags {
   std::string bootstrap_file;
   int64_t max_runtime_s = 0;
   int64_t exit_when_idle_s = 0;
+  bool static_membership = true;
+  int64_t session_timeout_ms = 10000;
 };
 
 void Register(Config& config, Flags& f) {
@@ -71,7 +74,17 @@ void Register(Config& config, Flags& f) {
   config.AddInt("max-runtime-s", &f.max_runtime_s, "stop after this many seconds (0 = never)", 0, 1 << 30);
   config.AddInt("exit-when-idle-s", &f.exit_when_idle_s,
                 "stop after this many seconds without input (0 = never)", 0, 1 << 30);
+  config.AddBool("static-membership", &f.static_membership,
+                 "join the group as static member <transactional-id>: a restarted instance gets its "
+                 "partitions back at once, without a rebalance (a stopped one keeps them until the "
+                 "session times out)");
+  config.AddInt("session-timeout-ms", &f.session_timeout_ms,
+                "how long the group waits for a silent member before reassigning its partitions",
+                6000, 300000);
 }
+
+// Undelivered attempts of one batch before the service gives up (exit 1).
+constexpr int kMaxFailedAttempts = 10;
 
 volatile std::sig_atomic_t g_stop = 0;
 void OnSignal(int) { g_stop = 1; }
@@ -202,16 +215,18 @@ int Run(int argc, char** argv) {
   }
 
   // 5. Clients.
-  auto consumer = kafka::Consumer::Create(
-      {{"bootstrap.servers", flags.brokers},
-       {"group.id", flags.group_id},
-       {"client.id", "eventwire-pipeline"},
-       {"isolation.level", "read_committed"},
-       {"enable.auto.commit", "false"},
-       {"enable.auto.offset.store", "false"},
-       {"auto.offset.reset", "earliest"},
-       {"partition.assignment.strategy", "cooperative-sticky"}},
-      {flags.input_topic});
+  kafka::ClientConfig consumer_config = {
+      {"bootstrap.servers", flags.brokers},
+      {"group.id", flags.group_id},
+      {"client.id", "eventwire-pipeline"},
+      {"isolation.level", "read_committed"},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"partition.assignment.strategy", "cooperative-sticky"},
+      {"session.timeout.ms", absl::StrCat(flags.session_timeout_ms)}};
+  if (flags.static_membership) consumer_config.emplace_back("group.instance.id", flags.transactional_id);
+  auto consumer = kafka::Consumer::Create(consumer_config, {flags.input_topic});
   if (!consumer.ok()) {
     LogError("cannot create the consumer", {{"error", std::string(consumer.status().message())}});
     return 1;
@@ -239,6 +254,7 @@ int Run(int argc, char** argv) {
 
   Totals totals;
   int exit_code = 0;
+  int failed_attempts = 0;  // consecutive undelivered attempts of the current batch
   const absl::Time started = absl::Now();
   absl::Time last_input = started;
   std::vector<kafka::Message> batch;
@@ -276,6 +292,7 @@ int Run(int argc, char** argv) {
 
     absl::Status delivered = Deliver(exactly_once, **producer, **consumer, records, kafka::NextOffsets(batch));
     if (delivered.ok()) {
+      failed_attempts = 0;
       (*processor)->ForgetUncommitted();
       ++totals.batches;
       totals.messages_in += static_cast<int64_t>(batch.size());
@@ -290,9 +307,13 @@ int Run(int argc, char** argv) {
       exit_code = 1;
       break;
     }
-    // Abortable: nothing of this batch is visible. Rewind and replay it.
+    // Abortable: nothing of this batch is visible. Rewind and replay it, backing
+    // off; a batch that keeps failing (e.g. a record the broker rejects) is
+    // fatal rather than a silent hot loop.
     ++totals.aborts;
-    LogWarn("batch not delivered; rewinding", {{"error", std::string(delivered.message())}});
+    ++failed_attempts;
+    LogWarn("batch not delivered; rewinding", {{"error", std::string(delivered.message())},
+                                                {"attempt", absl::StrCat(failed_attempts)}});
     if (exactly_once) {
       if (absl::Status s = (*producer)->AbortTransaction(); !s.ok()) {
         LogError("abort failed", {{"error", std::string(s.message())}});
@@ -305,6 +326,12 @@ int Run(int argc, char** argv) {
       exit_code = 1;
       break;
     }
+    if (failed_attempts >= kMaxFailedAttempts) {
+      LogError("giving up: the same batch failed repeatedly", {{"attempts", absl::StrCat(failed_attempts)}});
+      exit_code = 1;
+      break;
+    }
+    absl::SleepFor(std::min(absl::Milliseconds(100) * (1 << failed_attempts), absl::Seconds(5)));
   }
 
   // 6. Shutdown: no transaction is open here; leaving the group hands the
