@@ -213,6 +213,8 @@ void FillBins(const std::vector<uint64_t>& shingles, Sketch* sketch) {
 
 // The first kMaxFigures figures (then names) in text order, each keyed by its
 // context. Text order keeps the lead's figures, which truncated copies share.
+// Figures come before names so site chrome full of capitalised words cannot
+// crowd them out.
 void FillFigures(const std::vector<Token>& tokens, Sketch* sketch) {
   auto key_of = [&](size_t i) {
     auto ctx = [&](ptrdiff_t j) -> uint64_t {
@@ -224,25 +226,35 @@ void FillFigures(const std::vector<Token>& tokens, Sketch* sketch) {
     const auto p = static_cast<ptrdiff_t>(i);
     return static_cast<uint16_t>(Mix(ctx(p - 2) * 31 + Rotl(ctx(p - 1), 17) + Rotl(ctx(p + 1), 41)) >> 48);
   };
-  int n = 0;
-  auto take = [&](bool want_figure) {
-    for (size_t i = 0; i < tokens.size() && n < kMaxFigures; ++i) {
+  // A context seen twice in one text is ambiguous (which value is "the"
+  // figure there depends on paragraph order): such keys are left out.
+  constexpr int kScan = 4 * kMaxFigures;
+  std::array<FigureSlot, kScan> found;
+  std::array<bool, kScan> ambiguous{};
+  int m = 0;
+  auto scan = [&](bool want_figure) {
+    for (size_t i = 0; i < tokens.size() && m < kScan; ++i) {
       if (want_figure ? !tokens[i].figure : !tokens[i].name) continue;
       const uint16_t key = key_of(i);
       bool seen = false;
-      for (int k = 0; k < n; ++k) seen |= sketch->figures[k].key == key;
-      if (seen) continue;  // an ambiguous context: keep the first occurrence only
-      sketch->figures[n++] = {key, static_cast<uint16_t>(tokens[i].hash >> 48)};
+      for (int k = 0; k < m && !seen; ++k) {
+        if (found[k].key == key) seen = ambiguous[k] = true;
+      }
+      if (!seen) found[m++] = {key, static_cast<uint16_t>(tokens[i].hash >> 48)};
     }
   };
-  take(/*want_figure=*/true);
-  take(/*want_figure=*/false);
+  scan(/*want_figure=*/true);
+  scan(/*want_figure=*/false);
+  int n = 0;
+  for (int k = 0; k < m && n < kMaxFigures; ++k) {
+    if (!ambiguous[k]) sketch->figures[n++] = found[k];
+  }
   sketch->num_figures = static_cast<uint8_t>(n);
 }
 
 }  // namespace
 
-Sketch MakeSketch(absl::string_view text) {
+Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set) {
   thread_local std::vector<Token> tokens;
   thread_local std::vector<uint64_t> shingles;
   Tokenize(text, &tokens);
@@ -251,6 +263,13 @@ Sketch MakeSketch(absl::string_view text) {
   sketch.shingles = static_cast<uint16_t>(std::min<size_t>(shingles.size(), 0xFFFF));
   FillBins(shingles, &sketch);
   FillFigures(tokens, &sketch);
+  if (shingle_set) {
+    shingle_set->clear();
+    shingle_set->reserve(shingles.size());
+    for (uint64_t h : shingles) shingle_set->push_back(static_cast<uint32_t>(h >> 32));
+    std::sort(shingle_set->begin(), shingle_set->end());
+    shingle_set->erase(std::unique(shingle_set->begin(), shingle_set->end()), shingle_set->end());
+  }
   return sketch;
 }
 

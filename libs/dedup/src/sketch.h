@@ -46,7 +46,9 @@ void Tokenize(absl::string_view text, std::vector<Token>* tokens);
 // when there are fewer than five).
 void Shingles(const std::vector<Token>& tokens, std::vector<uint64_t>* out);
 
-Sketch MakeSketch(absl::string_view text);
+// When `shingle_set` is given it receives the sorted, distinct shingles
+// (32-bit) for exact verification.
+Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set = nullptr);
 
 // Hash of band `band` (rows_per_band bins starting at band * rows_per_band).
 // Built from the stored 8-bit bins, so a band key can be recomputed from a

@@ -89,6 +89,9 @@ struct StoryIndex::State {
   std::vector<StoryState> stories;  // slots; key == 0 marks a free slot
   std::vector<uint32_t> free_slots;
   absl::flat_hash_map<uint64_t, uint32_t> slot_of_story;
+  std::deque<std::vector<uint32_t>> exact_sets;  // shingle sets of seqs exact_base...
+  uint64_t exact_base = 0;
+  size_t exact_bytes = 0;
   bool have_time = false;
   int64_t time_base = 0;
   int64_t watermark = 0;  // newest event time seen
@@ -123,7 +126,8 @@ struct StoryIndex::State {
     }
   }
 
-  Match FindMatch(const Sketch& sketch, uint32_t article_key, const std::vector<uint64_t>& keys) const {
+  Match FindMatch(const Sketch& sketch, uint32_t article_key, const std::vector<uint64_t>& keys,
+                  const std::vector<uint32_t>* set) const {
     Match m;
     // (seq, shared bands); small, so a linear scan beats hashing.
     std::vector<std::pair<uint64_t, int>> hits;
@@ -148,7 +152,14 @@ struct StoryIndex::State {
     });
     if (hits.size() > static_cast<size_t>(options.max_candidates)) hits.resize(options.max_candidates);
     m.candidates = static_cast<int>(hits.size());
-    bool have_best = false;
+
+    struct Checked {
+      uint32_t story_slot;
+      int bands;
+      Verdict verdict;
+    };
+    std::vector<Checked> checked;
+    std::vector<uint32_t> vetoed;  // stories with a member whose figures disagree
     for (const auto& [seq, bands] : hits) {
       const Record& r = records[seq - base_seq];
       if (r.article_key == article_key && r.sketch.bins == sketch.bins) {
@@ -156,19 +167,52 @@ struct StoryIndex::State {
         m.story_slot = r.story_slot;
         return m;
       }
-      const Verdict v = dedup::Verify(sketch, r.sketch, options);
-      // Prefer a merge; among equals the most similar, then the oldest.
-      const bool better = !have_best || (v.merge && !m.best.merge) ||
-                          (v.merge == m.best.merge && v.similarity > m.best.similarity);
-      if (better) {
-        have_best = true;
-        m.best = v;
-        m.best_bands = bands;
-        m.story_slot = r.story_slot;
+      checked.push_back({r.story_slot, bands, dedup::Verify(sketch, r.sketch, options, set, ExactSet(seq))});
+      if (!checked.back().verdict.numbers_agree) vetoed.push_back(r.story_slot);
+    }
+    const Checked* best = nullptr;
+    for (const Checked& c : checked) {
+      const bool veto = std::find(vetoed.begin(), vetoed.end(), c.story_slot) != vetoed.end();
+      const bool merge = c.verdict.merge && !veto;
+      const bool best_merge = best && best->verdict.merge &&
+                              std::find(vetoed.begin(), vetoed.end(), best->story_slot) == vetoed.end();
+      // Prefer a merge; among equals the most similar (hits are oldest-first on ties).
+      if (!best || (merge && !best_merge) ||
+          (merge == best_merge && c.verdict.similarity > best->verdict.similarity)) {
+        best = &c;
+        m.found = merge;
       }
     }
-    m.found = have_best && m.best.merge;
+    if (best) {
+      m.best = best->verdict;
+      m.best_bands = best->bands;
+      m.story_slot = best->story_slot;
+      if (!m.found && best->verdict.merge) {
+        m.best.numbers_agree = false;
+        m.best.reason = "figures differ from another story member";
+      }
+    }
     return m;
+  }
+
+  const std::vector<uint32_t>* ExactSet(uint64_t seq) const {
+    if (seq < exact_base || seq >= exact_base + exact_sets.size()) return nullptr;
+    return &exact_sets[seq - exact_base];
+  }
+
+  // Keeps the article's shingle set for exact verification, oldest out first
+  // beyond the byte budget. Every indexed article passes here (sets from
+  // Apply are empty), so exact_sets stays aligned with record sequence numbers.
+  void Remember(uint64_t seq, std::vector<uint32_t> set) {
+    if (options.exact_cache_bytes == 0) return;
+    if (exact_sets.empty()) exact_base = seq;
+    exact_bytes += set.capacity() * sizeof(uint32_t);
+    exact_sets.push_back(std::move(set));
+    while (!exact_sets.empty() && (exact_base < base_seq || exact_bytes > options.exact_cache_bytes)) {
+      exact_bytes -= exact_sets.front().capacity() * sizeof(uint32_t);
+      exact_sets.pop_front();
+      ++exact_base;
+    }
   }
 
   uint32_t NewStory(uint64_t key) {
@@ -242,9 +286,10 @@ struct StoryIndex::State {
 
   // Puts an article into the window (not when it is already older than the window).
   void Index(const Sketch& sketch, uint32_t article_key, uint32_t story_slot, int64_t t,
-             const std::vector<uint64_t>& keys) {
+             const std::vector<uint64_t>& keys, std::vector<uint32_t> set) {
     if (t < horizon()) return;
     const uint64_t seq = end_seq();
+    Remember(seq, std::move(set));
     const int64_t rel = std::clamp<int64_t>(t - time_base, std::numeric_limits<int32_t>::min(),
                                             std::numeric_limits<int32_t>::max());
     records.push_back(Record{sketch, article_key, story_slot, static_cast<int32_t>(rel)});
@@ -286,7 +331,8 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
   State& s = *state_;
   ++s.stats.articles_seen;
   const absl::string_view text = article.text.empty() ? absl::string_view(article.title) : absl::string_view(article.text);
-  const Sketch sketch = dedup::MakeSketch(text);
+  std::vector<uint32_t> set;
+  const Sketch sketch = dedup::MakeSketch(text, s.options.exact_cache_bytes > 0 ? &set : nullptr);
   const absl::string_view identity = !article.id.empty() ? absl::string_view(article.id)
                                      : !article.url.empty() ? absl::string_view(article.url) : text;
   const auto article_key = static_cast<uint32_t>(Hash64(identity));
@@ -296,7 +342,7 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
 
   thread_local std::vector<uint64_t> keys;
   s.BandKeys(sketch, &keys);
-  const State::Match m = s.FindMatch(sketch, article_key, keys);
+  const State::Match m = s.FindMatch(sketch, article_key, keys, &set);
 
   Assignment out;
   v1::DedupDecision& d = out.decision;
@@ -322,8 +368,8 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
   }
 
   if (m.candidates > 0) {
-    ev.set_estimated_similarity(m.best.similarity);
-    // Verification re-estimates from the stored sketches (the index keeps no texts).
+    ev.set_estimated_similarity(m.best.estimated);
+    // Exact when the candidate's shingles were still cached, else the estimate.
     ev.set_verified_similarity(m.best.similarity);
     ev.set_containment(m.best.containment);
     ev.set_matched_bands(static_cast<uint32_t>(m.best_bands));
@@ -339,7 +385,7 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
     d.set_is_duplicate(true);
     d.set_duplicate_of(s.stories[slot].story.canonical_article_id());
     d.set_similarity(m.best.similarity);
-    ev.set_reason(m.best.reason);
+    ev.set_reason(std::string(m.best.reason) + (m.best.exact ? " (exact)" : " (estimated)"));
   } else {
     slot = s.NewStory(s.StoryKeyFor(identity, sketch));
     out.story_is_new = true;
@@ -372,7 +418,7 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
   rec.story_title = st.story.title();
   out.record = dedup::Encode(rec);
 
-  s.Index(sketch, article_key, slot, t, keys);
+  s.Index(sketch, article_key, slot, t, keys, std::move(set));
   if (st.live_articles == 0) s.FreeStory(slot);  // too late for the window: nothing to keep
   return out;
 }
@@ -384,12 +430,12 @@ absl::Status StoryIndex::Apply(absl::string_view bytes) {
   s.Advance(rec->event_time);
   thread_local std::vector<uint64_t> keys;
   s.BandKeys(rec->sketch, &keys);
-  if (s.FindMatch(rec->sketch, rec->article_key, keys).redelivery) return absl::OkStatus();
+  if (s.FindMatch(rec->sketch, rec->article_key, keys, nullptr).redelivery) return absl::OkStatus();
   if (rec->event_time < s.horizon()) return absl::OkStatus();  // outside the window
   auto it = s.slot_of_story.find(rec->story_key);
   const uint32_t slot = it != s.slot_of_story.end() ? it->second : s.NewStory(rec->story_key);
   s.Join(s.stories[slot], *rec);
-  s.Index(rec->sketch, rec->article_key, slot, rec->event_time, keys);
+  s.Index(rec->sketch, rec->article_key, slot, rec->event_time, keys, {});
   ++s.stats.records_applied;
   return absl::OkStatus();
 }
@@ -467,7 +513,7 @@ absl::Status StoryIndex::Restore(absl::string_view snapshot) {
     s.Advance(rec->event_time);
     std::vector<uint64_t> keys;
     s.BandKeys(rec->sketch, &keys);
-    s.Index(rec->sketch, rec->article_key, it->second, rec->event_time, keys);
+    s.Index(rec->sketch, rec->article_key, it->second, rec->event_time, keys, {});
   }
   // Stories whose records all fell out of the window meanwhile.
   for (uint32_t slot = 0; slot < s.stories.size(); ++slot) {
@@ -481,6 +527,7 @@ IndexStats StoryIndex::stats() const {
   IndexStats st = s.stats;
   st.articles_indexed = s.records.size();
   st.stories_open = s.slot_of_story.size();
+  st.exact_cache_bytes = s.exact_bytes + s.exact_sets.size() * sizeof(std::vector<uint32_t>);
   st.index_bytes = s.records.size() * sizeof(State::Record);
   for (const auto& g : s.generations) st.index_bytes += g.table.bytes();
   st.story_bytes = s.stories.capacity() * sizeof(State::StoryState) +

@@ -18,14 +18,40 @@ double EstimateJaccard(const Sketch& a, const Sketch& b) {
 
 }  // namespace
 
-Verdict Verify(const Sketch& a, const Sketch& b, const DedupOptions& options) {
+size_t Intersection(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  size_t i = 0, j = 0, n = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      ++n, ++i, ++j;
+    }
+  }
+  return n;
+}
+
+Verdict Verify(const Sketch& a, const Sketch& b, const DedupOptions& options,
+               const std::vector<uint32_t>* set_a, const std::vector<uint32_t>* set_b) {
   Verdict v;
-  v.similarity = EstimateJaccard(a, b);
-  // |A ∩ B| = J (|A| + |B|) / (1 + J); containment is relative to the smaller set.
-  const double small = std::max<double>(1, std::min(a.shingles, b.shingles));
-  const double large = std::max<double>(1, std::max(a.shingles, b.shingles));
-  const double inter = v.similarity * (small + large) / (1 + v.similarity);
-  v.containment = std::min(1.0, inter / small);
+  v.estimated = EstimateJaccard(a, b);
+  v.exact = set_a && set_b && !set_a->empty() && !set_b->empty();
+  double small, large;
+  if (v.exact) {
+    small = static_cast<double>(std::min(set_a->size(), set_b->size()));
+    large = static_cast<double>(std::max(set_a->size(), set_b->size()));
+    const auto inter = static_cast<double>(Intersection(*set_a, *set_b));
+    v.similarity = inter / (small + large - inter);
+    v.containment = inter / small;
+  } else {
+    // |A ∩ B| = J (|A| + |B|) / (1 + J); containment is relative to the smaller set.
+    small = std::max<double>(1, std::min(a.shingles, b.shingles));
+    large = std::max<double>(1, std::max(a.shingles, b.shingles));
+    v.similarity = v.estimated;
+    const double inter = v.similarity * (small + large) / (1 + v.similarity);
+    v.containment = std::min(1.0, inter / small);
+  }
 
   for (int i = 0; i < a.num_figures; ++i) {
     for (int j = 0; j < b.num_figures; ++j) {
@@ -36,7 +62,9 @@ Verdict Verify(const Sketch& a, const Sketch& b, const DedupOptions& options) {
   }
   v.numbers_agree = v.conflicting_figures <= options.max_conflicting_figures;
 
-  const bool truncated_copy = v.containment >= options.containment_threshold &&
+  const double containment_threshold =
+      v.exact ? options.exact_containment_threshold : options.containment_threshold;
+  const bool truncated_copy = v.containment >= containment_threshold &&
                               small / large >= options.min_size_ratio &&
                               small / large <= options.max_size_ratio;
   v.similar = v.similarity >= options.similarity_threshold || truncated_copy;

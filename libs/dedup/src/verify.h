@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "eventwire/dedup.h"
 #include "sketch.h"
@@ -11,7 +12,9 @@
 namespace eventwire::dedup {
 
 struct Verdict {
-  double similarity = 0;   // estimated Jaccard
+  double estimated = 0;    // Jaccard estimated from the sketches
+  bool exact = false;      // both shingle sets were at hand
+  double similarity = 0;   // exact Jaccard when exact, else the estimate
   double containment = 0;  // of the smaller shingle set in the larger
   int conflicting_figures = 0;
   int aligned_figures = 0;
@@ -21,6 +24,9 @@ struct Verdict {
   const char* reason = "";
 };
 
-Verdict Verify(const Sketch& a, const Sketch& b, const DedupOptions& options);
+// Sets are the sorted distinct shingles from MakeSketch, or null/empty when
+// not kept (then similarity and containment are estimated from the bins).
+Verdict Verify(const Sketch& a, const Sketch& b, const DedupOptions& options,
+               const std::vector<uint32_t>* set_a = nullptr, const std::vector<uint32_t>* set_b = nullptr);
 
 }  // namespace eventwire::dedup

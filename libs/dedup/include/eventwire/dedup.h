@@ -46,9 +46,17 @@ struct DedupOptions {
   double containment_threshold = 0.75;
   double min_size_ratio = 0.4;
   double max_size_ratio = 0.9;
+  // The same cut when both shingle sets are at hand (exact containment of a
+  // truncated copy is ~1; 0.9 leaves room for an edited last sentence).
+  double exact_containment_threshold = 0.9;
+  // Shingle sets of the most recent articles are kept up to this many bytes,
+  // so candidates among them are verified exactly rather than estimated.
+  // Constant memory, outside the per-article index budget; 0 turns it off.
+  size_t exact_cache_bytes = size_t{64} << 20;
   // Figures (numbers, months, weekdays) and names that appear in the same
   // context in both texts but with different values. More than this many
-  // and the two are different reports of one template, not copies.
+  // and the two are different reports of one template, not copies. A story
+  // any of whose candidate members disagrees this way is not joined.
   int max_conflicting_figures = 1;
   // LSH banding over the 64 MinHash bins: bands * rows_per_band <= 64.
   // 20 x 3 finds pairs at Jaccard 0.5 with p ~0.92 and 0.8 with p ~1.
@@ -78,6 +86,7 @@ struct IndexStats {
   size_t stories_open = 0;
   size_t index_bytes = 0;         // signatures + LSH tables (excludes story state)
   size_t story_bytes = 0;         // story state (ids, titles, bounded article lists)
+  size_t exact_cache_bytes = 0;   // recent shingle sets (bounded by the option)
 };
 
 class StoryIndex {
