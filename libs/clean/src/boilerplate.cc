@@ -45,6 +45,7 @@ class PhraseIndex {
       size_t e = 0;
       while (e < p.size() && IsAsciiAlpha(p[e])) ++e;
       by_first_word_[p.substr(0, e)].push_back(p);
+      if (e < 32) first_word_lengths_[static_cast<size_t>(p.front() - 'a')] |= 1u << e;
     }
   }
 
@@ -60,7 +61,10 @@ class PhraseIndex {
       size_t e = i;
       while (e < lower.size() && IsAsciiAlpha(lower[e])) ++e;
       const bool starts_word = i == 0 || !IsWordByte(lower[i - 1]) || (i >= 3 && static_cast<unsigned char>(lower[i - 3]) == 0xE2);
-      if (starts_word) {
+      // Letter-and-length filter before hashing: most words start no phrase.
+      const bool candidate = IsAsciiLower(lower[i]) && e - i < 32 &&
+                             (first_word_lengths_[static_cast<size_t>(lower[i] - 'a')] >> (e - i) & 1u) != 0;
+      if (starts_word && candidate) {
         if (auto it = by_first_word_.find(lower.substr(i, e - i)); it != by_first_word_.end()) {
           for (std::string_view p : it->second) {
             if (lower.substr(i).starts_with(p) && ContainsPhrase(lower.substr(i, p.size() + (i + p.size() < lower.size() ? 3 : 0)), p) &&
@@ -78,6 +82,7 @@ class PhraseIndex {
 
  private:
   absl::flat_hash_map<std::string_view, std::vector<std::string_view>> by_first_word_;
+  std::array<uint32_t, 26> first_word_lengths_{};  // bit n: a first word of n letters starts with this letter
 };
 
 const PhraseIndex& StrongChrome() {
@@ -110,16 +115,17 @@ LineFeatures AnalyzeLine(std::string_view line) {
   LineFeatures f;
   f.words = CountWords(line);
   f.ends_sentence = EndsSentence(line);
-  const std::string lower = AsciiLower(line);
   // Chrome is short; a long paragraph is prose whatever words it uses, and
   // skipping the phrase scan there is most of the cleaner's speed.
+  std::string lower;
   if (f.words <= kMaxChromeWords) {
+    lower = AsciiLower(line);
     f.strong_chrome = StrongChrome().Count(lower);
     f.weak_chrome = WeakChrome().Count(lower);
   }
-  f.link_list = CountOccurrences(line, " | ") >= 2 || CountOccurrences(line, "\u00BB") >= 2 ||
+  f.link_list = f.words <= kMaxChromeWords && (CountOccurrences(line, " | ") >= 2 || CountOccurrences(line, "\u00BB") >= 2 ||
                 CountOccurrences(line, "\u203A") >= 2 || CountOccurrences(line, " > ") >= 2 ||
-                CountOccurrences(line, "\u2022") >= 2;
+                CountOccurrences(line, "\u2022") >= 2);
   int alphabetic = 0, capitalised = 0;
   bool word_start = true;
   for (char c : line) {
@@ -134,8 +140,8 @@ LineFeatures AnalyzeLine(std::string_view line) {
     }
   }
   f.title_case = alphabetic >= 3 && capitalised * 4 >= alphabetic * 3;
-  f.handle_or_url = lower.find("http://") != std::string::npos || lower.find("https://") != std::string::npos ||
-                    lower.find("www.") != std::string::npos ||
+  f.handle_or_url = line.find("http://") != std::string::npos || line.find("https://") != std::string::npos ||
+                    line.find("www.") != std::string::npos ||
                     (line.find(" @") != std::string_view::npos) || line.starts_with("@");
   return f;
 }

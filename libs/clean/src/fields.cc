@@ -187,11 +187,12 @@ std::optional<Credit> ParseCredit(std::string_view p) {
     line.remove_prefix(1);
   }
   if (line.starts_with("\u2014") || line.starts_with("\u2013")) line = Trim(line.substr(3));
-  const std::string lower = AsciiLower(line);
+  // Credit lines are short; only they are worth lower-casing.
+  const std::string lower = line.size() <= 160 ? AsciiLower(line) : std::string();
   static constexpr std::array<std::string_view, 8> kCreditLeads = {
       "reported by ", "source: ", "sources: ", "courtesy of ", "courtesy: ", "with inputs from ",
       "via ", "credit: "};
-  if (CountWords(line) <= 10) {
+  if (!lower.empty() && CountWords(line) <= 10) {
     for (std::string_view lead : kCreditLeads) {
       if (lower.starts_with(lead)) {
         std::string name = StripLeadingThe(line.substr(lead.size()));

@@ -229,6 +229,7 @@ HtmlText HtmlToText(std::string_view html) {
 }
 
 bool LooksLikeHtml(std::string_view text) {
+  if (text.find('<') == std::string_view::npos) return false;
   const size_t probe = std::min<size_t>(text.size(), 4096);
   std::string head(text.substr(0, probe));
   std::transform(head.begin(), head.end(), head.begin(),

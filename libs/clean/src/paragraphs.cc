@@ -12,26 +12,32 @@ struct RawLine {
   size_t indent = 0;      // leading spaces
 };
 
-// Hard-wrapped text: most lines fill the wrap width and few end a sentence.
-// Returns the wrap width, or 0 when the text is not hard-wrapped.
+// A line that does not end a sentence, followed by an unindented line that
+// starts in lower case or with a digit: the sentence was wrapped.
+bool Continues(const RawLine& line, const RawLine& next) {
+  if (line.text.empty() || next.text.empty() || next.indent >= 2 || EndsSentence(line.text)) return false;
+  const char c = next.text.front();
+  return IsAsciiLower(c) || IsAsciiDigit(c);
+}
+
+// Hard-wrapped text: lines stop at a fixed width, and sentences visibly carry
+// on to the next line. Returns the wrap width, or 0 when not hard-wrapped.
 size_t WrapWidth(const std::vector<RawLine>& lines) {
   std::vector<size_t> lengths;
-  size_t terminal = 0;
-  for (const RawLine& l : lines) {
-    if (l.text.empty()) continue;
-    lengths.push_back(l.indent + l.text.size());
-    if (EndsSentence(l.text)) ++terminal;
+  size_t pairs = 0, continued = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].text.empty()) continue;
+    lengths.push_back(lines[i].indent + lines[i].text.size());
+    if (i + 1 < lines.size() && !lines[i + 1].text.empty()) {
+      ++pairs;
+      continued += Continues(lines[i], lines[i + 1]) ? 1 : 0;
+    }
   }
-  if (lengths.size() < 4) return 0;
+  if (lengths.size() < 3 || continued < 2 || continued * 10 < pairs * 3) return 0;
   std::sort(lengths.begin(), lengths.end());
   // The 90th percentile ignores a few over-long lines (tables, URLs).
   const size_t width = lengths[lengths.size() * 9 / 10];
-  if (width < 40 || width > 100) return 0;
-  size_t full = 0;
-  for (size_t len : lengths) full += len * 4 >= width * 3 ? 1 : 0;
-  if (full * 2 < lengths.size()) return 0;
-  if (terminal * 2 >= lengths.size()) return 0;
-  return width;
+  return width >= 30 && width <= 120 ? width : 0;
 }
 
 void AppendCollapsed(std::string_view s, std::string* out) {
@@ -76,10 +82,13 @@ std::vector<std::string> SplitParagraphs(std::string_view text) {
     }
     return out;
   }
-  size_t previous_length = 0;
+  const RawLine* previous = nullptr;
   for (const RawLine& l : lines) {
-    const bool starts_paragraph =
-        l.text.empty() || l.indent >= 2 || previous_length * 5 < width * 3;
+    // A short previous line ended its paragraph unless this line visibly continues it.
+    const bool previous_short =
+        previous != nullptr && (previous->indent + previous->text.size()) * 5 < width * 3;
+    const bool starts_paragraph = l.text.empty() || l.indent >= 2 || previous == nullptr ||
+                                  previous->text.empty() || (previous_short && !Continues(*previous, l));
     if (starts_paragraph) Flush(&current, &out);
     if (!current.empty()) {
       // "peace-" at a wrap joins "keeping" without a space.
@@ -89,7 +98,7 @@ std::vector<std::string> SplitParagraphs(std::string_view text) {
       if (!hyphen) current.push_back(' ');
     }
     AppendCollapsed(l.text, &current);
-    previous_length = l.text.empty() ? 0 : l.indent + l.text.size();
+    previous = &l;
   }
   Flush(&current, &out);
   return out;
