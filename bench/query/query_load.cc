@@ -1,0 +1,304 @@
+// Load test of EventQuery.ListEvents: a store of synthetic events (1,000,000 by
+// default, generated once and reused), the real service on 127.0.0.1, and
+// concurrent clients asking for filtered pages of 100 for a bounded time.
+// Prints queries/s and latency percentiles, overall and per filter.
+//
+//   query_load [--events 1000000] [--db build/bench-query.db] [--seconds 10]
+//              [--threads 4] [--page-size 100]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <absl/strings/str_cat.h>
+#include <absl/time/clock.h>
+#include <grpcpp/grpcpp.h>
+
+#include "eventwire/store.h"
+#include "query_service.h"
+
+namespace eventwire {
+namespace {
+
+struct Flags {
+  int64_t events = 1'000'000;
+  std::string db = "bench-query.db";
+  int seconds = 10;
+  int threads = 4;
+  int page_size = 100;
+};
+
+const char* const kCountries[] = {"AFG", "PAK", "IRN", "IRQ", "SYR", "USA", "RUS", "UKR", "CHN", "IND",
+                                  "ISR", "PSE", "LBN", "YEM", "SAU", "TUR", "EGY", "LBY", "SDN", "SOM",
+                                  "ETH", "NGA", "MLI", "COD", "FRA", "DEU", "GBR", "JPN", "KOR", "PRK",
+                                  "MEX", "COL", "VEN", "BRA", "MMR", "BGD", "LKA", "NPL", "KAZ", "UZB"};
+const char* const kRoles[] = {"GOV", "MIL", "REB", "INS", "CVL", "OPP", "MED", "BUS"};
+const char* const kCameo[] = {"010", "013", "020", "036", "040", "042", "043", "046", "051", "057",
+                              "061", "071", "080", "090", "100", "111", "112", "120", "1231", "125",
+                              "130", "138", "141", "145", "150", "160", "172", "173", "180", "1823",
+                              "183", "190", "193", "194", "195", "200", "202"};
+const char* const kWords[] = {"attack", "talks", "ceasefire", "protest", "border", "troops", "rocket",
+                              "minister", "election", "sanctions", "aid", "refugees", "police", "drone",
+                              "agreement", "visit", "accused", "rejected", "killed", "wounded", "capital",
+                              "province", "militants", "government", "president", "officials", "said",
+                              "statement", "meeting", "negotiations"};
+
+std::string Plover(const std::string& cameo) {
+  int root = std::stoi(cameo.substr(0, 2));
+  static const char* const kByRoot[] = {"", "COMMENT", "APPEAL", "AGREE", "CONSULT", "SUPPORT", "COOPERATE",
+                                        "AID", "YIELD", "INVESTIGATE", "DEMAND", "ACCUSE", "REJECT",
+                                        "THREATEN", "PROTEST", "MOBILIZE", "SANCTION", "COERCE", "ASSAULT",
+                                        "ASSAULT", "ASSAULT", "ASSAULT"};
+  return kByRoot[root];
+}
+
+constexpr int64_t kFirstDay = 20415;  // 2025-11-23 in days since the epoch
+constexpr int kDays = 365;
+
+std::string IsoDate(int64_t days) {
+  absl::CivilDay d = absl::CivilDay(1970, 1, 1) + days;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(d.year()), d.month(), d.day());
+  return buf;
+}
+
+v1::Event Synthetic(int64_t i, std::mt19937_64& rng) {
+  auto pick = [&rng](size_t n) { return static_cast<size_t>(rng() % n); };
+  v1::Event e;
+  e.set_event_id(absl::StrCat("syn-", i));
+  e.set_version(1);
+  std::string cameo = kCameo[pick(std::size(kCameo))];
+  e.set_cameo_code(cameo);
+  e.set_cameo_base(cameo.substr(0, 3));
+  e.set_cameo_root(cameo.substr(0, 2));
+  e.set_plover_type(Plover(cameo));
+  // Countries follow a skewed distribution, as news does.
+  auto country = [&] { return kCountries[std::min(pick(std::size(kCountries)), pick(std::size(kCountries)))]; };
+  for (v1::Actor* a : {e.mutable_source(), e.mutable_target()}) {
+    std::string c = country();
+    std::string role = kRoles[pick(std::size(kRoles))];
+    a->set_code(c + role);
+    a->set_country_code(c);
+    a->set_role(role);
+    a->set_name(absl::StrCat(c, " ", role));
+    if (c == "AFG" && role == "INS") a->set_known_group("TAL");
+  }
+  std::string place_country = country();
+  e.mutable_location()->set_name(absl::StrCat("Place", place_country, pick(20)));
+  e.mutable_location()->set_text(e.location().name());
+  e.mutable_location()->set_country_code(place_country);
+  int64_t day = kFirstDay + static_cast<int64_t>(pick(kDays));
+  e.mutable_event_date()->set_date(IsoDate(day));
+  e.mutable_event_date()->set_precision("day");
+  e.mutable_first_seen()->set_seconds(day * 86400 + static_cast<int64_t>(pick(3 * 86400)));
+  e.set_confidence(static_cast<double>(pick(1000)) / 1000.0);
+  e.set_story_id(absl::StrCat("story-", pick(300'000)));
+  std::string sentence;
+  for (int w = 0; w < 14; ++w) {
+    absl::StrAppend(&sentence, w ? " " : "", kWords[std::min(pick(std::size(kWords)), pick(std::size(kWords)))],
+                    pick(4) == 0 ? absl::StrCat(" w", pick(5000)) : "");
+  }
+  e.mutable_evidence()->set_sentence(sentence);
+  e.mutable_evidence()->set_article_id(absl::StrCat("art-", i));
+  return e;
+}
+
+// Fills the store up to `n` events (kept between runs: generation is the slow part).
+bool Populate(EventStore* store, int64_t n) {
+  auto stats = store->Stats();
+  if (!stats.ok()) return false;
+  if (stats->events >= n) {
+    std::printf("store: %lld events already present\n", static_cast<long long>(stats->events));
+    return true;
+  }
+  std::mt19937_64 rng(42 + static_cast<uint64_t>(stats->events));
+  absl::Time start = absl::Now();
+  for (int64_t i = stats->events; i < n;) {
+    StoreBatch batch;
+    for (int k = 0; k < 20000 && i < n; ++k, ++i) batch.events.push_back(Synthetic(i, rng));
+    if (auto r = store->Apply(batch); !r.ok()) {
+      std::fprintf(stderr, "populate: %s\n", std::string(r.status().message()).c_str());
+      return false;
+    }
+  }
+  std::printf("store: generated %lld events in %.1f s\n", static_cast<long long>(n),
+              absl::ToDoubleSeconds(absl::Now() - start));
+  return true;
+}
+
+struct Query {
+  const char* name;
+  v1::EventFilter filter;
+  std::string order;
+};
+
+google::protobuf::Timestamp Day(int64_t days) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(days * 86400);
+  return t;
+}
+
+std::vector<Query> Queries() {
+  std::vector<Query> q;
+  auto add = [&](const char* name, std::string order, auto set) {
+    Query& x = q.emplace_back();
+    x.name = name;
+    x.order = std::move(order);
+    set(&x.filter);
+  };
+  add("cameo 19, last 30 days", "", [](v1::EventFilter* f) {
+    f->set_cameo_prefix("19");
+    *f->mutable_event_date_from() = Day(kFirstDay + kDays - 30);
+  });
+  add("actor TAL", "", [](v1::EventFilter* f) { f->set_actor("TAL"); });
+  add("country AFG, confidence >= 0.8", "", [](v1::EventFilter* f) {
+    f->set_country_code("AFG");
+    f->set_min_confidence(0.8);
+  });
+  add("source PAKMIL, target AFG*", "first_seen desc", [](v1::EventFilter* f) {
+    f->set_source_actor("PAKMIL");
+    f->set_target_actor("AFG");
+  });
+  add("plover PROTEST at a place", "", [](v1::EventFilter* f) {
+    f->set_plover_type("PROTEST");
+    f->set_place("PlaceIRQ3");
+  });
+  add("text 'ceasefire talks', 90 days", "", [](v1::EventFilter* f) {
+    f->set_text("ceasefire talks");
+    *f->mutable_event_date_from() = Day(kFirstDay + kDays - 90);
+  });
+  add("week window, by confidence", "confidence desc", [](v1::EventFilter* f) {
+    *f->mutable_event_date_from() = Day(kFirstDay + 100);
+    *f->mutable_event_date_to() = Day(kFirstDay + 107);
+  });
+  return q;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
+  return v[i];
+}
+
+int Run(const Flags& flags) {
+  auto store = EventStore::Open({.path = flags.db});
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
+    return 1;
+  }
+  if (!Populate(store->get(), flags.events)) return 1;
+
+  query::ServiceOptions options;
+  query::EventQueryService service(store->get(), options, nullptr);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) return 1;
+
+  const std::vector<Query> queries = Queries();
+  struct Sample {
+    size_t query;
+    double ms;
+    int rows;
+  };
+  std::atomic<bool> measuring{false};
+  std::atomic<bool> done{false};
+  std::atomic<int64_t> errors{0};
+  std::vector<std::vector<Sample>> samples(static_cast<size_t>(flags.threads));
+  std::vector<std::thread> clients;
+  for (int t = 0; t < flags.threads; ++t) {
+    clients.emplace_back([&, t] {
+      grpc::ChannelArguments args;
+      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one connection per client thread
+      auto stub = v1::EventQuery::NewStub(
+          grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(), args));
+      std::vector<std::string> tokens(queries.size());
+      // Bounded: at most 10 million requests per thread even if the clock misbehaves.
+      for (int64_t n = t; n < 10'000'000 && !done.load(); ++n) {
+        size_t k = static_cast<size_t>(n) % queries.size();
+        v1::ListEventsRequest req;
+        *req.mutable_filter() = queries[k].filter;
+        req.set_order_by(queries[k].order);
+        req.set_page_size(flags.page_size);
+        // Every other request of a filter asks for its next page.
+        if ((n / queries.size()) % 2 == 1) req.set_page_token(tokens[k]);
+        v1::ListEventsResponse resp;
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+        auto start = std::chrono::steady_clock::now();
+        grpc::Status s = stub->ListEvents(&ctx, req, &resp);
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        if (!s.ok()) {
+          errors.fetch_add(1);
+          continue;
+        }
+        tokens[k] = resp.next_page_token();
+        if (measuring.load()) samples[static_cast<size_t>(t)].push_back({k, ms, resp.events_size()});
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // warm-up: page cache, prepared statements
+  measuring.store(true);
+  auto start = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::seconds(flags.seconds));
+  measuring.store(false);
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  done.store(true);
+  for (auto& c : clients) c.join();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+
+  std::vector<double> all;
+  std::printf("\n%-34s %8s %9s %9s %9s %9s\n", "filter (page of 100)", "queries", "rows/q", "p50 ms",
+              "p99 ms", "max ms");
+  for (size_t k = 0; k < queries.size(); ++k) {
+    std::vector<double> lat;
+    int64_t rows = 0;
+    for (const auto& per_thread : samples) {
+      for (const Sample& s : per_thread) {
+        if (s.query != k) continue;
+        lat.push_back(s.ms);
+        rows += s.rows;
+      }
+    }
+    all.insert(all.end(), lat.begin(), lat.end());
+    std::printf("%-34s %8zu %9.1f %9.2f %9.2f %9.2f\n", queries[k].name, lat.size(),
+                lat.empty() ? 0.0 : static_cast<double>(rows) / static_cast<double>(lat.size()),
+                Percentile(lat, 0.5), Percentile(lat, 0.99), Percentile(lat, 1.0));
+  }
+  std::printf("\nall: %zu queries in %.1f s = %.0f queries/s, p50 %.2f ms, p99 %.2f ms, errors %lld, "
+              "%d client threads, %lld events in the store\n",
+              all.size(), elapsed, static_cast<double>(all.size()) / elapsed, Percentile(all, 0.5),
+              Percentile(all, 0.99), static_cast<long long>(errors.load()), flags.threads,
+              static_cast<long long>(flags.events));
+  return errors.load() == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace eventwire
+
+int main(int argc, char** argv) {
+  eventwire::Flags flags;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string name = argv[i];
+    const char* v = argv[i + 1];
+    if (name == "--events") flags.events = std::atoll(v);
+    else if (name == "--db") flags.db = v;
+    else if (name == "--seconds") flags.seconds = std::max(1, std::min(600, std::atoi(v)));
+    else if (name == "--threads") flags.threads = std::max(1, std::min(64, std::atoi(v)));
+    else if (name == "--page-size") flags.page_size = std::max(1, std::min(1000, std::atoi(v)));
+    else {
+      std::fprintf(stderr, "unknown flag %s\n", argv[i]);
+      return 2;
+    }
+  }
+  return eventwire::Run(flags);
+}
