@@ -24,6 +24,9 @@ struct ExtractOptions {
   std::string data_dir;
   // Events below this confidence are not emitted.
   double min_confidence = 0.0;
+  // Prefix of /usr/share where Debian's iso-codes and libgweather data are
+  // read from; empty means the system's own.
+  std::string system_root = "";
 };
 
 // The folder Load() will use for `options`.

@@ -1,0 +1,751 @@
+#include "coder.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string_view>
+
+#include "casualties.h"
+#include "eventwire/utf8.h"
+
+namespace eventwire::extract_internal {
+namespace {
+
+constexpr size_t kNone = static_cast<size_t>(-1);
+constexpr size_t kMaxTokens = 160;  // longer "sentences" are tables or run-ons
+
+template <size_t N>
+bool In(std::string_view w, const std::string_view (&words)[N]) {
+  return std::find(std::begin(words), std::end(words), w) != std::end(words);
+}
+
+constexpr std::string_view kPrepositions[] = {
+    "in", "at", "from", "with", "to", "against", "on", "by", "for", "near", "into", "over", "about", "between",
+    "among", "toward", "towards", "across", "inside", "outside", "through", "throughout", "under", "after",
+    "before", "during", "despite", "via", "upon", "onto", "within", "without", "like", "than"};
+constexpr std::string_view kLocationPrepositions[] = {"in", "at", "near", "outside", "inside", "across",
+                                                      "throughout", "around", "into", "in", "within"};
+constexpr std::string_view kDeterminers[] = {"a", "an", "the", "its", "their", "his", "her", "our", "'s",
+                                             "this", "that", "these", "those", "another", "any", "new"};
+constexpr std::string_view kBeForms[] = {"is", "are", "was", "were", "be", "been", "being", "got", "get", "gets"};
+constexpr std::string_view kModifiers[] = {"senior", "top", "former", "local", "retired", "acting", "deputy",
+                                           "interim", "federal", "provincial", "regional", "national", "state",
+                                           "armed", "unidentified", "unnamed", "several", "two", "three", "some",
+                                           "many", "other", "chief", "its", "their", "own"};
+constexpr std::string_view kClauseStops[] = {";", ":", "but", "while", "although", "whereas", "though", "because",
+                                             "after", "before", "since", "when", "if", "unless", "until",
+                                             "which", "who", "whom", "where", "(", "\""};
+constexpr std::string_view kPlaceNouns[] = {"the", "town", "city", "village", "district", "province", "region",
+                                            "capital", "of", "area", "areas", "northern", "southern", "eastern",
+                                            "western", "central", "northwestern", "northeastern", "southwestern",
+                                            "southeastern", "port", "border"};
+constexpr std::string_view kSpeech[] = {"said", "says", "say", "told", "tells", "added", "noted", "stated",
+                                        "according", "quoted", "insisted", "argued", "explained"};
+constexpr std::string_view kMonths[] = {"january", "february", "march", "april", "may", "june", "july",
+                                        "august", "september", "october", "november", "december"};
+
+struct Mention {
+  size_t begin = 0, end = 0;  // token range
+  v1::Actor actor;
+  bool place_only = false;    // a bare country or capital used as a place ("in Kabul")
+  int group = -1;             // coordination group id ("Qatar and Turkey")
+};
+
+struct Trigger {
+  size_t begin = 0, end = 0;  // tokens of the pattern
+  size_t span_begin = 0;      // including a modal frame ("threatened to")
+  std::string code;
+  std::string modal_class;
+  std::string modality = "asserted";
+  bool noun = false;
+  int literal_count = 1;
+  bool dropped = false;
+  bool passive = false;
+  size_t modal_end = kNone;   // end of the modal frame, for targets between frame and complement
+};
+
+bool Before(const CivilDate& a, const CivilDate& b) {
+  return std::tie(a.year, a.month, a.day) < std::tie(b.year, b.month, b.day);
+}
+
+bool InRange(const ActorEntry& e, const CivilDate& d) {
+  if (!d.known()) return !e.to.known();
+  if (e.from.known() && Before(d, e.from)) return false;
+  if (e.to.known() && Before(e.to, d)) return false;
+  return true;
+}
+
+// The dictionary row valid on `date` (roles can change: a movement that governs later).
+const ActorEntry* PickActor(const Lexicon& lex, const std::vector<int>& values, const CivilDate& date) {
+  for (int v : values)
+    if (InRange(lex.actors[v], date)) return &lex.actors[v];
+  for (int v : values)
+    if (!lex.actors[v].to.known()) return &lex.actors[v];
+  return &lex.actors[values.front()];
+}
+
+std::string_view Slice(std::string_view s, const std::vector<Token>& toks, size_t b, size_t e) {
+  return s.substr(toks[b].begin, toks[e - 1].end - toks[b].begin);
+}
+
+class SentenceCoder {
+ public:
+  SentenceCoder(const Lexicon& lex, std::string_view sentence, const Tokens& tokens, const CivilDate& date,
+                size_t skip_prefix)
+      : lex_(lex), s_(sentence), toks_(tokens.tokens), date_(date), skip_(skip_prefix) {}
+
+  void FindMentions();
+  void FindTriggers();
+  void ApplyModals();
+  const std::vector<Mention>& mentions() const { return mentions_; }
+  std::vector<Trigger>& triggers() { return triggers_; }
+
+  // Source and target mention indexes (several when coordinated).
+  void Roles(size_t t, std::vector<int>* sources, std::vector<int>* targets);
+  // The place mentioned closest to the trigger: token range and place rows.
+  const std::vector<int>* Place(size_t trigger, size_t* begin, size_t* end) const;
+  // Speaker of reported speech in the sentence, if any.
+  bool Speaker(std::string* speaker) const;
+
+ private:
+  bool IsCovered(size_t i) const { return covered_[i] >= 0 && !mentions_[covered_[i]].place_only; }
+  bool Negated(size_t at) const;
+  int SubjectBefore(size_t pos) const;
+  int MentionAt(size_t pos) const;
+
+  const Lexicon& lex_;
+  std::string_view s_;
+  const std::vector<Token>& toks_;
+  CivilDate date_;
+  size_t skip_;
+  std::vector<Mention> mentions_;
+  std::vector<int> covered_;  // token -> mention index or -1
+  std::vector<Trigger> triggers_;
+  std::vector<int> trigger_sources_;  // per trigger: chosen source mention (for "and killed")
+};
+
+void SentenceCoder::FindMentions() {
+  covered_.assign(toks_.size(), -1);
+  const size_t n = toks_.size();
+  size_t i = skip_;
+  while (i < n) {
+    std::vector<const ActorEntry*> parts;
+    size_t j = i, end = 0;
+    while (j < n) {
+      const std::vector<int>* values = lex_.actor_phrases.MatchAt(s_, toks_, j, &end);
+      if (values == nullptr) break;
+      const ActorEntry* e = PickActor(lex_, *values, date_);
+      // A second country/capital/demonym starts a new mention ("Pakistan Afghanistan border").
+      if (!parts.empty() && (e->kind == ActorKind::kCountry || e->kind == ActorKind::kCapital ||
+                             e->kind == ActorKind::kDemonym))
+        break;
+      parts.push_back(e);
+      j = end;
+      size_t k = j;
+      if (k < n && toks_[k].lower == "'s") ++k;
+      while (k < n && In(toks_[k].lower, kModifiers)) ++k;
+      if (k < n && k != j && lex_.actor_phrases.MatchAt(s_, toks_, k, &end) == nullptr) break;
+      if (k >= n || (k == j && lex_.actor_phrases.MatchAt(s_, toks_, k, &end) == nullptr)) break;
+      j = k;
+    }
+    if (parts.empty()) {
+      ++i;
+      continue;
+    }
+    // Trim a trailing possessive/modifier the loop may have stepped over.
+    size_t mend = j;
+    while (mend > i && (toks_[mend - 1].lower == "'s" || In(toks_[mend - 1].lower, kModifiers))) --mend;
+    Mention m;
+    m.begin = i;
+    // A title before an unknown name: "Prime Minister Jane Doe".
+    std::string person_name;
+    if (parts.back()->title) {
+      size_t k = mend;
+      while (k < n && k < mend + 3 && toks_[k].capitalized && !toks_[k].punct &&
+             lex_.actor_phrases.MatchAt(s_, toks_, k, &end) == nullptr)
+        ++k;
+      if (k > mend) {
+        person_name = std::string(Slice(s_, toks_, mend, k));
+        mend = k;
+      }
+    }
+    m.end = mend;
+    v1::Actor& a = m.actor;
+    a.set_text(std::string(Slice(s_, toks_, m.begin, m.end)));
+    std::string role_agent, role_other, country, group, group_name, country_name, person, office, org;
+    std::vector<std::string> agents;
+    bool only_places = true;
+    for (const ActorEntry* p : parts) {
+      if (p->kind != ActorKind::kCountry && p->kind != ActorKind::kCapital) only_places = false;
+      switch (p->kind) {
+        case ActorKind::kCountry:
+        case ActorKind::kDemonym:
+        case ActorKind::kCapital:
+          if (country.empty()) {
+            country = p->country;
+            country_name = p->name;
+          }
+          if (p->kind == ActorKind::kCapital && role_other.empty()) role_other = "GOV";
+          break;
+        case ActorKind::kGroup:
+          group = p->code;
+          group_name = p->name;
+          if (!p->country.empty()) country = p->country;
+          role_other = p->role;
+          break;
+        case ActorKind::kAgent:
+          if (role_agent.empty()) role_agent = p->role;
+          agents.push_back(p->office);
+          break;
+        case ActorKind::kPerson:
+          person = p->name;
+          if (country.empty()) country = p->country;
+          role_other = p->role;
+          office = p->office;
+          org = p->organization;
+          break;
+      }
+    }
+    if (!person_name.empty()) person = person_name;
+    if (!agents.empty()) {
+      if (office.empty()) office = agents.back();
+      if (org.empty() && agents.size() > 1) org = agents.front();
+    }
+    const std::string role = !role_agent.empty() ? role_agent : role_other;
+    a.set_country_code(country);
+    a.set_role(role);
+    a.set_known_group(group);
+    if (!group.empty()) {
+      a.set_code(group);
+    } else {
+      a.set_code(country + role);
+    }
+    if (!person.empty()) {
+      a.set_name(person);
+      a.set_person(person);
+    } else if (!group_name.empty()) {
+      a.set_name(group_name);
+    } else if (!country_name.empty()) {
+      a.set_name(agents.empty() ? country_name : country_name + " " + agents.back());
+    } else if (!agents.empty()) {
+      a.set_name(agents.back());
+    }
+    if (!person.empty() || !agents.empty()) {
+      a.set_office(office);
+      a.set_organization(org.empty() && !country_name.empty() && !person.empty() ? country_name : org);
+    }
+    if (only_places) {
+      size_t k = m.begin;
+      while (k > 0 && (toks_[k - 1].lower == "the" || In(toks_[k - 1].lower, kPlaceNouns))) --k;
+      m.place_only = k > 0 && In(toks_[k - 1].lower, kLocationPrepositions);
+    }
+    if (a.code().empty() && person.empty()) {  // neutral agent only ("officials"): not an actor
+      i = mend > i ? mend : i + 1;
+      continue;
+    }
+    const int idx = static_cast<int>(mentions_.size());
+    for (size_t k = m.begin; k < m.end; ++k) covered_[k] = idx;
+    mentions_.push_back(std::move(m));
+    i = mend > i ? mend : i + 1;
+  }
+  // Coordination: mentions separated only by "and", ",", "&", "as well as", "both".
+  int next_group = 0;
+  for (size_t k = 0; k < mentions_.size(); ++k) {
+    if (mentions_[k].group < 0) mentions_[k].group = next_group++;
+    if (k + 1 >= mentions_.size()) break;
+    const size_t b = mentions_[k].end, e = mentions_[k + 1].begin;
+    bool joins = e > b && e - b <= 4;
+    bool has_and = false;
+    for (size_t t = b; t < e && joins; ++t) {
+      const std::string_view w = toks_[t].lower;
+      if (w == "and" || w == "&") has_and = true;
+      joins = w == "and" || w == "," || w == "&" || w == "as" || w == "well" || w == "the" || w == "both";
+    }
+    if (joins && (has_and || toks_[b].lower == ",") && !mentions_[k].place_only && !mentions_[k + 1].place_only)
+      mentions_[k + 1].group = mentions_[k].group;
+  }
+}
+
+void SentenceCoder::FindTriggers() {
+  for (size_t i = skip_; i < toks_.size(); ++i) {
+    if (toks_[i].lemma < 0 || IsCovered(i)) continue;
+    size_t end = 0;
+    const Pattern* p = lex_.triggers.MatchAt(toks_, i, &end);
+    if (p == nullptr) continue;
+    Trigger t;
+    t.begin = i;
+    t.end = end;
+    t.span_begin = i;
+    t.code = p->value;
+    t.literal_count = p->literal_count;
+    t.noun = p->noun || (i > 0 && In(toks_[i - 1].lower, kDeterminers));
+    // Passive: "were killed by", "was reportedly attacked".
+    if (!t.noun && i > 0) {
+      size_t k = i - 1;
+      while (k > 0 && toks_[k].lower.size() > 3 && toks_[k].lower.substr(toks_[k].lower.size() - 2) == "ly") --k;
+      const std::string_view head = toks_[i].lower;
+      t.passive = In(toks_[k].lower, kBeForms) && head.size() > 3 && head.substr(head.size() - 3) != "ing";
+    }
+    triggers_.push_back(std::move(t));
+    i = end - 1;
+  }
+}
+
+bool SentenceCoder::Negated(size_t at) const {
+  for (size_t back = 1; back <= 3 && back <= at; ++back) {
+    const Token& t = toks_[at - back];
+    if (t.punct) return false;
+    if (t.lower == "not" || t.lower == "never" || t.lower == "no" || t.lower == "neither" || t.lower == "nor")
+      return true;
+  }
+  return false;
+}
+
+void SentenceCoder::ApplyModals() {
+  for (size_t ti = 0; ti < triggers_.size(); ++ti) {
+    Trigger& t = triggers_[ti];
+    if (t.dropped) continue;
+    size_t found_begin = kNone, found_end = 0;
+    const Pattern* found = nullptr;
+    for (size_t back = 1; back <= 8 && back <= t.begin && found == nullptr; ++back) {
+      const size_t j = t.begin - back;
+      if (toks_[j].punct && toks_[j].lower != "'s") break;
+      const std::vector<int>* cands = lex_.modals.StartingAt(toks_[j]);
+      if (cands == nullptr) continue;
+      for (int idx : *cands) {
+        const Pattern& p = lex_.modals.at(idx);
+        size_t e = 0;
+        if (lex_.modals.Matches(p, toks_, j, &e) && e <= t.begin && t.begin - e <= 2) {
+          found = &p;
+          found_begin = j;
+          found_end = e;
+          break;
+        }
+      }
+    }
+    if (found != nullptr) {
+      const std::string& cls = found->value;
+      if (cls == "negate" || cls == "drop") {
+        t.dropped = true;
+        continue;
+      }
+      std::string code;
+      if (!lex_.modal_codes.Derive(cls, t.code, &code) || code == "-") {
+        t.dropped = true;
+        continue;
+      }
+      // The frame's own verb ("refused", "threatened") is absorbed into this event.
+      for (Trigger& other : triggers_)
+        if (&other != &t && other.begin >= found_begin && other.begin < found_end) other.dropped = true;
+      t.code = code;
+      t.modal_class = cls;
+      t.span_begin = found_begin;
+      t.modal_end = found_end;
+      t.noun = false;
+      t.passive = false;
+      static constexpr std::pair<std::string_view, std::string_view> kLabels[] = {
+          {"reject", "refused"}, {"threaten", "threatened"}, {"intent", "planned"},
+          {"appeal", "appealed"}, {"demand", "demanded"}, {"deny", "denied"}};
+      for (const auto& [c, label] : kLabels)
+        if (c == cls) t.modality = std::string(label);
+    }
+    if (Negated(t.span_begin)) t.dropped = true;
+  }
+}
+
+int SentenceCoder::MentionAt(size_t pos) const {
+  size_t p = pos;
+  while (p < toks_.size() && p < pos + 3 && (In(toks_[p].lower, kDeterminers) || In(toks_[p].lower, kModifiers))) ++p;
+  if (p < toks_.size() && covered_[p] >= 0 && !mentions_[covered_[p]].place_only &&
+      mentions_[covered_[p]].begin == p)
+    return covered_[p];
+  return -1;
+}
+
+int SentenceCoder::SubjectBefore(size_t pos) const {
+  int fallback = -1;
+  for (size_t k = mentions_.size(); k-- > 0;) {
+    const Mention& m = mentions_[k];
+    if (m.end > pos || m.place_only) continue;
+    if (pos - m.end > 25) break;
+    size_t prev = m.begin;
+    while (prev > 0 && (In(toks_[prev - 1].lower, kDeterminers) || In(toks_[prev - 1].lower, kModifiers))) --prev;
+    if (prev > 0 && In(toks_[prev - 1].lower, kPrepositions)) {
+      if (fallback < 0) fallback = static_cast<int>(k);
+      continue;
+    }
+    return static_cast<int>(k);
+  }
+  return fallback;
+}
+
+void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>* targets) {
+  const Trigger& t = triggers_[ti];
+  int source = -1, target = -1;
+  const size_t n = toks_.size();
+  // "clashes between X and Y", "talks between X and Y".
+  for (size_t k = t.end; k < n && k < t.end + 2; ++k) {
+    if (toks_[k].lower != "between") continue;
+    int a = MentionAt(k + 1);
+    if (a >= 0 && mentions_[a].end + 1 < n && toks_[mentions_[a].end].lower == "and") {
+      int b = MentionAt(mentions_[a].end + 1);
+      if (b >= 0) {
+        sources->push_back(a);
+        targets->push_back(b);
+        trigger_sources_.push_back(a);
+        return;
+      }
+    }
+  }
+  // The agent of a passive or a nominal: "killed by X", "an attack by X".
+  int by_agent = -1;
+  if (t.passive || t.noun) {
+    for (size_t k = t.end; k < n && k < t.end + 4; ++k) {
+      if (toks_[k].punct) break;
+      if (toks_[k].lower == "by") {
+        by_agent = MentionAt(k + 1);
+        break;
+      }
+    }
+  }
+  if (t.noun) {
+    // "Taliban attack", "Israeli airstrikes", "the army's offensive".
+    for (size_t k = mentions_.size(); k-- > 0;) {
+      const Mention& m = mentions_[k];
+      if (m.end > t.begin || m.place_only) continue;
+      bool adjacent = t.begin - m.end <= 2;
+      for (size_t q = m.end; q < t.begin && adjacent; ++q) adjacent = !toks_[q].punct || toks_[q].lower == "'s";
+      if (adjacent) source = static_cast<int>(k);
+      break;
+    }
+    if (source < 0) source = by_agent;
+    for (size_t k = t.end; k < n && k < t.end + 5 && target < 0; ++k) {
+      if (toks_[k].punct) break;
+      const std::string_view w = toks_[k].lower;
+      if (w == "on" || w == "against" || w == "with" || w == "targeting" || w == "at" || w == "to") target = MentionAt(k + 1);
+    }
+    // A nominal with no attached actor takes the sentence subject only when it
+    // heads the clause's verb phrase ("X carried out airstrikes" is in the patterns).
+  } else if (t.passive) {
+    source = by_agent;
+    target = SubjectBefore(t.span_begin);
+  } else {
+    const bool verb_coordination = t.span_begin > 0 && toks_[t.span_begin - 1].lower == "and" && ti > 0 &&
+                                   !trigger_sources_.empty() && trigger_sources_.back() >= 0;
+    source = verb_coordination ? trigger_sources_.back() : SubjectBefore(t.span_begin);
+    // Appeals and demands name their addressee between frame and complement: "urged Pakistan to".
+    if (t.modal_end != kNone && (t.modal_class == "appeal" || t.modal_class == "demand")) {
+      for (size_t k = t.span_begin + 1; k < t.begin && target < 0; ++k)
+        if (covered_[k] >= 0 && !mentions_[covered_[k]].place_only) target = covered_[k];
+    }
+    if (target < 0) {
+      for (size_t k = t.begin + 1; k < n && k < t.end + 12; ++k) {
+        if (k >= t.end && In(toks_[k].lower, kClauseStops)) break;
+        bool other_trigger = false;
+        for (size_t o = ti + 1; o < triggers_.size(); ++o)
+          if (triggers_[o].begin == k && !triggers_[o].dropped) other_trigger = true;
+        if (other_trigger) break;
+        if (covered_[k] < 0 || mentions_[covered_[k]].place_only || mentions_[covered_[k]].begin != k) continue;
+        if (source >= 0 && mentions_[covered_[k]].actor.code() == mentions_[source].actor.code()) continue;
+        target = covered_[k];
+        break;
+      }
+    }
+  }
+  if (source >= 0 && target >= 0 && mentions_[source].actor.code() == mentions_[target].actor.code()) target = -1;
+  trigger_sources_.push_back(source);
+  auto expand = [&](int m, std::vector<int>* out, bool before_trigger) {
+    if (m < 0) return;
+    for (size_t k = 0; k < mentions_.size() && out->size() < 3; ++k) {
+      const Mention& o = mentions_[k];
+      if (o.group != mentions_[m].group || o.place_only) continue;
+      if (before_trigger && o.end > t.span_begin) continue;
+      out->push_back(static_cast<int>(k));
+    }
+  };
+  expand(source, sources, !t.passive && !t.noun);
+  expand(target, targets, false);
+  if (source >= 0 && sources->empty()) sources->push_back(source);
+  if (target >= 0 && targets->empty()) targets->push_back(target);
+}
+
+const std::vector<int>* SentenceCoder::Place(size_t trigger, size_t* begin, size_t* end) const {
+  const std::vector<int>* best = nullptr;
+  size_t best_dist = kNone;
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (!In(toks_[i].lower, kLocationPrepositions)) continue;
+    size_t k = i + 1;
+    while (k < toks_.size() && k < i + 4 && In(toks_[k].lower, kPlaceNouns)) ++k;
+    if (k >= toks_.size()) break;
+    size_t e = 0;
+    const std::vector<int>* values = lex_.place_phrases.MatchAt(s_, toks_, k, &e);
+    if (values == nullptr) continue;
+    // Prefer places after the trigger ("attacked a post in Kurram"), then the nearest.
+    const size_t dist = k >= trigger ? k - trigger : 1000 + (trigger - k);
+    if (dist < best_dist) {
+      best = values;
+      best_dist = dist;
+      *begin = k;
+      *end = e;
+    }
+  }
+  return best;
+}
+
+bool SentenceCoder::Speaker(std::string* speaker) const {
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (!In(toks_[i].lower, kSpeech)) continue;
+    if (toks_[i].lower == "according") {
+      int m = i + 2 < toks_.size() ? MentionAt(i + 2) : -1;
+      *speaker = m >= 0 ? mentions_[m].actor.text() : "";
+      return true;
+    }
+    for (size_t k = mentions_.size(); k-- > 0;) {
+      const Mention& m = mentions_[k];
+      if (m.end <= i && i - m.end <= 2) {
+        *speaker = m.actor.text();
+        return true;
+      }
+    }
+    int after = i + 1 < toks_.size() ? MentionAt(i + 1) : -1;
+    *speaker = after >= 0 ? mentions_[after].actor.text() : "";
+    return true;
+  }
+  return false;
+}
+
+void FillLocation(const Lexicon& lex, const std::vector<int>& values, const std::vector<std::string>& context,
+                  std::string_view text, std::string_view method, v1::Location* loc) {
+  const PlaceEntry* best = nullptr;
+  int best_score = -1;
+  for (int v : values) {
+    const PlaceEntry& p = lex.places[v];
+    int score = p.rank + (p.has_coordinates ? 1 : 0);
+    if (std::find(context.begin(), context.end(), p.country) != context.end()) score += 10;
+    if (score > best_score) {
+      best = &p;
+      best_score = score;
+    }
+  }
+  if (best == nullptr) return;
+  loc->set_text(std::string(text));
+  loc->set_name(best->name);
+  loc->set_country_code(best->country);
+  loc->set_admin1(best->admin1);
+  loc->set_has_coordinates(best->has_coordinates);
+  if (best->has_coordinates) {
+    loc->set_latitude(best->lat);
+    loc->set_longitude(best->lon);
+  }
+  loc->set_feature_type(best->type);
+  loc->set_method(std::string(method));
+}
+
+std::string EventId(const CleanArticle& a, const v1::Story& story, const Span& s, const v1::Event& e) {
+  std::string key = story.story_id() + "|" + a.id + "|" + std::to_string(s.begin) + "|" + std::to_string(s.end) +
+                    "|" + e.cameo_code() + "|" + e.source().code() + "|" + e.target().code() + "|" +
+                    e.evidence().trigger();
+  char id[40];
+  std::snprintf(id, sizeof id, "ev-%016llx", static_cast<unsigned long long>(XXH3_64bits(key.data(), key.size())));
+  return id;
+}
+
+bool LooksExplicit(std::string_view date_text) {
+  for (char c : date_text)
+    if (c >= '0' && c <= '9') return true;
+  std::string lower(date_text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view m : kMonths)
+    if (lower.find(m) != std::string::npos) return true;
+  return false;
+}
+
+// "ISLAMABAD - ...", "KABUL, May 3 (Reuters) - ...": the dateline prefix of a
+// first sentence, as a token count to skip (0 when none).
+size_t DatelinePrefix(std::string_view sentence, const std::vector<Token>& toks) {
+  if (toks.empty() || !toks[0].all_caps || toks[0].end - toks[0].begin < 3) return 0;
+  size_t dash = std::string_view::npos;
+  for (size_t i = 0; i < sentence.size() && i < 80; ++i) {
+    if (sentence[i] == '-' && i > 0 && sentence[i - 1] == ' ') {
+      dash = i;
+      break;
+    }
+    if (sentence.compare(i, 3, "\xE2\x80\x94") == 0 || sentence.compare(i, 3, "\xE2\x80\x93") == 0) {
+      dash = i;
+      break;
+    }
+  }
+  if (dash == std::string_view::npos) return 0;
+  size_t k = 0;
+  while (k < toks.size() && toks[k].begin < dash) ++k;
+  return k;
+}
+
+}  // namespace
+
+std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story, double min_confidence) const {
+  std::vector<v1::Event> out;
+  if (a.language != "en") return out;
+  Tokens tokens;
+  // Dateline place, resolved once.
+  v1::Location dateline_loc;
+  std::string dateline_text = a.dateline;
+  std::vector<std::string> context;
+  auto resolve_dateline = [&]() {
+    if (dateline_text.empty()) return;
+    Tokens dt;
+    Tokenize(dateline_text, &dt);
+    size_t e = 0;
+    if (dt.tokens.empty()) return;
+    const std::vector<int>* v = lex_.place_phrases.MatchAt(dateline_text, dt.tokens, 0, &e);
+    if (v != nullptr) FillLocation(lex_, *v, {}, dateline_text, "dateline", &dateline_loc);
+  };
+  resolve_dateline();
+  const CivilDate pub = a.publication_date;
+  for (size_t si = 0; si < a.sentences.size(); ++si) {
+    const Span& span = a.sentences[si];
+    if (span.end <= span.begin || span.end > a.text.size()) continue;
+    std::string_view sentence = std::string_view(a.text).substr(span.begin, span.end - span.begin);
+    Tokenize(sentence, &tokens);
+    if (tokens.tokens.size() < 4 || tokens.tokens.size() > kMaxTokens) continue;
+    size_t words = 0;
+    bool chrome = false;
+    for (size_t i = 0; i < tokens.tokens.size() && !chrome; ++i) {
+      size_t e = 0;
+      if (!tokens.tokens[i].punct) ++words;
+      chrome = lex_.chrome.MatchAt(sentence, tokens.tokens, i, &e) != nullptr;
+    }
+    if (chrome || words < 4) continue;
+    size_t skip = si == 0 ? DatelinePrefix(sentence, tokens.tokens) : 0;
+    if (skip > 0 && dateline_text.empty()) {
+      dateline_text = std::string(sentence.substr(0, tokens.tokens[0].end));
+      resolve_dateline();
+    }
+    for (Token& t : tokens.tokens)
+      if (!t.punct) t.lemma = lex_.lemmas.Lemma(t.lower);
+
+    SentenceCoder sc(lex_, sentence, tokens, pub, skip);
+    sc.FindMentions();
+    sc.FindTriggers();
+    if (sc.triggers().empty()) continue;
+    sc.ApplyModals();
+    std::vector<CasualtyMention> casualties;
+    bool casualties_done = false;
+    std::string speaker;
+    const bool quoted = sc.Speaker(&speaker);
+    const auto& toks = tokens.tokens;
+    for (size_t ti = 0; ti < sc.triggers().size(); ++ti) {
+      const Trigger& t = sc.triggers()[ti];
+      if (t.dropped) continue;
+      std::vector<int> sources, targets;
+      sc.Roles(ti, &sources, &targets);
+      if (sources.empty() && targets.empty()) continue;
+      const CodeInfo* info = lex_.codebook.Find(t.code);
+      if (info == nullptr) continue;
+      if (sources.empty()) sources.push_back(-1);
+      if (targets.empty()) targets.push_back(-1);
+      for (int src : sources) {
+        for (int tgt : targets) {
+          v1::Event e;
+          e.set_article_id(a.id);
+          e.set_story_id(story.story_id());
+          e.set_cameo_code(info->code);
+          e.set_cameo_base(info->code.substr(0, std::min<size_t>(3, info->code.size())));
+          e.set_cameo_root(info->code.substr(0, 2));
+          e.set_quad_class(info->quad_class);
+          e.set_goldstein(info->goldstein);
+          e.set_plover_type(info->plover_type);
+          e.set_plover_mode(info->plover_mode);
+          if (src >= 0) *e.mutable_source() = sc.mentions()[src].actor;
+          if (tgt >= 0) *e.mutable_target() = sc.mentions()[tgt].actor;
+          e.set_modality(t.modality);
+          e.set_negated(false);
+          if (quoted) {
+            e.mutable_quote()->set_quoted(true);
+            e.mutable_quote()->set_speaker(speaker);
+          }
+          // Location: explicit place in the sentence, else the dateline.
+          context.clear();
+          if (!e.source().country_code().empty()) context.push_back(e.source().country_code());
+          if (!e.target().country_code().empty()) context.push_back(e.target().country_code());
+          if (!dateline_loc.country_code().empty()) context.push_back(dateline_loc.country_code());
+          size_t pb = 0, pe = 0;
+          if (const std::vector<int>* place = sc.Place(t.begin, &pb, &pe)) {
+            FillLocation(lex_, *place, context, Slice(sentence, toks, pb, pe), "explicit", e.mutable_location());
+          } else if (!dateline_loc.name().empty()) {
+            *e.mutable_location() = dateline_loc;
+          }
+          // Date: the date expression nearest the trigger, else publication date.
+          const DateMatch* best_date = nullptr;
+          size_t best_dist = kNone;
+          const size_t trig_byte = span.begin + toks[t.begin].begin;
+          for (const DateMatch& d : a.dates) {
+            if (d.begin < span.begin || d.end > span.end) continue;
+            const size_t dist = d.begin > trig_byte ? d.begin - trig_byte : trig_byte - d.begin;
+            if (dist < best_dist) {
+              best_dist = dist;
+              best_date = &d;
+            }
+          }
+          if (best_date != nullptr) {
+            auto* ed = e.mutable_event_date();
+            ed->set_date(best_date->resolved.Iso());
+            ed->set_precision(std::string(DatePrecisionName(best_date->resolved.precision)));
+            ed->set_text(best_date->text);
+            ed->set_method(LooksExplicit(best_date->text) ? "explicit" : "relative");
+          } else if (pub.known()) {
+            auto* ed = e.mutable_event_date();
+            ed->set_date(ResolvedDate{pub, DatePrecision::kDay}.Iso());
+            ed->set_precision("day");
+            ed->set_method("publication");
+          }
+          // Casualties belong to violent events (and arrests to coercion).
+          const std::string& root = e.cameo_root();
+          if (root == "17" || root == "18" || root == "19" || root == "20") {
+            if (!casualties_done) {
+              casualties = FindCasualties(sentence, toks);
+              casualties_done = true;
+            }
+            auto* c = e.mutable_casualties();
+            for (const CasualtyMention& m : casualties) {
+              if ((m.kind == "arrested") != (root == "17")) continue;
+              auto* cc = c->add_counts();
+              cc->set_kind(m.kind);
+              cc->set_count(m.count);
+              cc->set_group(m.group);
+              if (m.kind == "killed") c->set_killed(c->killed() + m.count);
+              if (m.kind == "wounded") c->set_wounded(c->wounded() + m.count);
+              if (m.kind == "missing") c->set_missing(c->missing() + m.count);
+            }
+          }
+          auto* ev = e.mutable_evidence();
+          ev->set_article_id(a.id);
+          ev->set_url(a.url);
+          ev->set_sentence(std::string(sentence));
+          ev->set_start(static_cast<uint32_t>(CodePointOffset(a.text, span.begin)));
+          ev->set_end(static_cast<uint32_t>(CodePointOffset(a.text, span.end)));
+          ev->set_trigger(std::string(Slice(sentence, toks, t.span_begin, t.end)));
+          double conf = 0.4 + (src >= 0 ? 0.2 : 0) + (tgt >= 0 ? 0.15 : 0) +
+                        (t.literal_count >= 2 || !t.modal_class.empty() ? 0.1 : 0) - (t.noun ? 0.1 : 0) +
+                        (e.location().name().empty() ? 0 : 0.05);
+          e.set_confidence(std::clamp(conf, 0.05, 0.95));
+          if (e.confidence() < min_confidence) continue;
+          e.set_num_articles(story.num_articles());
+          e.set_num_sources(story.num_sources());
+          e.set_version(story.version());
+          if (story.has_first_seen()) *e.mutable_first_seen() = story.first_seen();
+          if (a.published_at != 0) e.mutable_published_at()->set_seconds(a.published_at);
+          e.set_language(a.language);
+          for (const std::string& src_name : story.sources()) e.add_sources(src_name);
+          if (e.sources_size() == 0 && !a.source.empty()) e.add_sources(a.source);
+          e.set_event_id(EventId(a, story, span, e));
+          out.push_back(std::move(e));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace eventwire::extract_internal

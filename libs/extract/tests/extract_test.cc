@@ -1,0 +1,240 @@
+// Behaviour of the rule-based CAMEO coder on sentences written for these tests.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "eventwire/extract.h"
+
+namespace eventwire {
+namespace {
+
+using ::testing::HasSubstr;
+
+// One sentence per line; publication date as given.
+CleanArticle Article(const std::string& text, CivilDate published = {2024, 5, 15}, std::string id = "a1") {
+  CleanArticle a;
+  a.id = std::move(id);
+  a.text = text;
+  a.language = "en";
+  a.publication_date = published;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    if (nl > start) a.sentences.push_back({start, nl});
+    start = nl + 1;
+  }
+  return a;
+}
+
+v1::Story StoryOf(const std::string& id) {
+  v1::Story s;
+  s.set_story_id(id);
+  s.set_num_articles(1);
+  s.set_num_sources(1);
+  return s;
+}
+
+class ExtractTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto e = Extractor::Load({.data_dir = EVENTWIRE_SOURCE_DIR "/data"});
+    ASSERT_TRUE(e.ok()) << e.status();
+    extractor_ = std::move(*e).release();
+  }
+  static void TearDownTestSuite() {
+    delete extractor_;
+    extractor_ = nullptr;
+  }
+  std::vector<v1::Event> Code(const std::string& text, CivilDate published = {2024, 5, 15}) {
+    return extractor_->Extract(Article(text, published), StoryOf("s1"));
+  }
+  static Extractor* extractor_;
+};
+Extractor* ExtractTest::extractor_ = nullptr;
+
+TEST_F(ExtractTest, ActiveVoiceSourceAndTarget) {
+  auto ev = Code("Pakistani troops attacked Baloch separatists near the border on Monday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "19");
+  EXPECT_EQ(ev[0].quad_class(), 4);
+  EXPECT_EQ(ev[0].plover_type(), "ASSAULT");
+  EXPECT_EQ(ev[0].source().code(), "PAKMIL");
+  EXPECT_EQ(ev[0].source().country_code(), "PAK");
+  EXPECT_EQ(ev[0].target().known_group(), "BLA");
+}
+
+TEST_F(ExtractTest, PassiveVoiceSwapsDirectionAndCountsCasualties) {
+  auto ev = Code("Twelve villagers were killed by insurgents in Kandahar late on Sunday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].source().role(), "INS");
+  EXPECT_EQ(ev[0].target().role(), "CVL");
+  EXPECT_EQ(ev[0].casualties().killed(), 12u);
+  ASSERT_EQ(ev[0].casualties().counts_size(), 1);
+  EXPECT_EQ(ev[0].casualties().counts(0).group(), "villagers");
+  EXPECT_EQ(ev[0].location().name(), "Kandahar");
+  EXPECT_EQ(ev[0].location().country_code(), "AFG");
+  EXPECT_TRUE(ev[0].location().has_coordinates());
+  EXPECT_EQ(ev[0].location().method(), "explicit");
+}
+
+TEST_F(ExtractTest, NegatedEventsAreNotCoded) {
+  EXPECT_TRUE(Code("The Indian army did not attack the Chinese border posts.").empty());
+  EXPECT_TRUE(Code("Rebels never attacked the Congolese police in the town.").empty());
+  EXPECT_TRUE(Code("Iraqi police failed to arrest the Kuwaiti smugglers.").empty());
+}
+
+TEST_F(ExtractTest, ThreatRecodesTheComplement) {
+  auto ev = Code("Turkey threatened to impose sanctions on Syria over the dispute.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "1312");
+  EXPECT_EQ(ev[0].modality(), "threatened");
+  EXPECT_EQ(ev[0].source().code(), "TUR");
+  EXPECT_EQ(ev[0].target().code(), "SYR");
+}
+
+TEST_F(ExtractTest, PlannedVisitIsIntentNotVisit) {
+  auto ev = Code("The Japanese prime minister plans to visit India next month.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "036");
+  EXPECT_EQ(ev[0].modality(), "planned");
+  EXPECT_EQ(ev[0].source().code(), "JPNGOV");
+  EXPECT_EQ(ev[0].target().code(), "IND");
+}
+
+TEST_F(ExtractTest, RefusalOfTalksIsCode125) {
+  auto ev = Code("The Taliban refused to take part in talks with the Afghan government.", {2016, 3, 1});
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "125");
+  EXPECT_EQ(ev[0].source().code(), "TAL");
+  EXPECT_EQ(ev[0].source().role(), "INS");
+  EXPECT_EQ(ev[0].target().code(), "AFGGOV");
+}
+
+TEST_F(ExtractTest, RolesFollowTheArticleDate) {
+  auto before = Code("The Taliban criticized the Iranian government.", {2019, 1, 10});
+  auto after = Code("The Taliban criticized the Iranian government.", {2023, 1, 10});
+  ASSERT_EQ(before.size(), 1u);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(before[0].cameo_code(), "111");
+  EXPECT_EQ(before[0].source().role(), "INS");
+  EXPECT_EQ(after[0].source().role(), "GOV");
+}
+
+TEST_F(ExtractTest, ReportedSpeechSourceIsTheInnerSubject) {
+  auto ev = Code("Egyptian officials said Hamas rejected the ceasefire proposal.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "12");
+  EXPECT_EQ(ev[0].source().known_group(), "HMS");
+  EXPECT_TRUE(ev[0].quote().quoted());
+  EXPECT_EQ(ev[0].quote().speaker(), "Egyptian officials");
+}
+
+TEST_F(ExtractTest, CoordinatedSourcesGiveOneEventEach) {
+  auto ev = Code("Qatar and Egypt mediated between Israel and Hamas in Cairo.");
+  ASSERT_GE(ev.size(), 2u);
+  EXPECT_EQ(ev[0].cameo_code(), "045");
+  std::vector<std::string> sources;
+  for (const auto& e : ev) sources.push_back(e.source().code());
+  EXPECT_THAT(sources, ::testing::IsSupersetOf({"QAT", "EGY"}));
+}
+
+TEST_F(ExtractTest, LongestNameWins) {
+  auto ev = Code("Tehrik-e-Taliban Pakistan fighters attacked a police station in Bannu.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].source().known_group(), "TTP");
+  EXPECT_EQ(ev[0].source().country_code(), "PAK");
+  EXPECT_EQ(ev[0].target().role(), "COP");
+}
+
+TEST_F(ExtractTest, CapitalAsGovernmentAndAsPlace) {
+  auto ev = Code("Islamabad condemned the raid, which took place in Kabul.");
+  ASSERT_GE(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "111");
+  EXPECT_EQ(ev[0].source().code(), "PAKGOV");
+}
+
+TEST_F(ExtractTest, NominalTriggerTakesAdjacentActor) {
+  auto ev = Code("Russian airstrikes on Ukrainian positions killed at least 14 soldiers, officials said.");
+  ASSERT_GE(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "195");
+  EXPECT_EQ(ev[0].source().country_code(), "RUS");
+  EXPECT_EQ(ev[0].target().country_code(), "UKR");
+  EXPECT_EQ(ev[0].casualties().killed(), 14u);
+}
+
+TEST_F(ExtractTest, AppealNamesItsAddressee) {
+  auto ev = Code("The European Union urged Iran to release the detained journalists.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "0253");
+  EXPECT_EQ(ev[0].source().code(), "EU");
+  EXPECT_EQ(ev[0].target().code(), "IRN");
+}
+
+TEST_F(ExtractTest, TitleAndUnknownNameMakeAPerson) {
+  auto ev = Code("Kenyan President Samuel Odhiambo praised the Ugandan army.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "051");
+  EXPECT_EQ(ev[0].source().person(), "Samuel Odhiambo");
+  EXPECT_EQ(ev[0].source().code(), "KENGOV");
+  EXPECT_EQ(ev[0].target().code(), "UGAMIL");
+}
+
+TEST_F(ExtractTest, DatelineGivesLocationWhenNoPlaceIsNamed) {
+  auto ev = Code("QUETTA - Pakistani police arrested four Afghan smugglers.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "173");
+  EXPECT_EQ(ev[0].source().code(), "PAKCOP");
+  EXPECT_EQ(ev[0].location().name(), "Quetta");
+  EXPECT_EQ(ev[0].location().method(), "dateline");
+  EXPECT_EQ(ev[0].event_date().method(), "publication");
+  EXPECT_EQ(ev[0].event_date().date(), "2024-05-15");
+}
+
+TEST_F(ExtractTest, IdsAreDeterministicAndEvidenceUsesCodePoints) {
+  const std::string text = "Café owners met.\nThe Brazilian government criticized Argentina’s decision.";
+  auto a = extractor_->Extract(Article(text), StoryOf("s9"));
+  auto b = extractor_->Extract(Article(text), StoryOf("s9"));
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0].event_id(), b[0].event_id());
+  EXPECT_EQ(a[0].evidence().start(), 17u);  // "Café owners met.\n" is 17 code points
+  EXPECT_GT(a[0].confidence(), 0.0);
+  EXPECT_LE(a[0].confidence(), 1.0);
+}
+
+TEST_F(ExtractTest, NonEnglishAndChromeYieldNothing) {
+  CleanArticle a = Article("Las tropas rusas atacaron la ciudad.");
+  a.language = "es";
+  EXPECT_TRUE(extractor_->Extract(a, StoryOf("s2")).empty());
+  EXPECT_TRUE(Code("Subscribe to our newsletter to read how Russia attacked Ukraine.").empty());
+}
+
+TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::copy(EVENTWIRE_SOURCE_DIR "/data", dir, fs::copy_options::recursive);
+  {
+    std::ofstream out(dir / "verbs.tsv", std::ios::app);
+    out << "999\tfrobnicate\n";
+  }
+  auto e = Extractor::Load({.data_dir = dir.string()});
+  ASSERT_FALSE(e.ok());
+  EXPECT_THAT(std::string(e.status().message()), HasSubstr("verbs.tsv:"));
+  EXPECT_THAT(std::string(e.status().message()), HasSubstr("unknown CAMEO code 999"));
+  fs::remove_all(dir);
+}
+
+TEST(ExtractLoadTest, MissingDirectoryIsAnError) {
+  auto e = Extractor::Load({.data_dir = "/nonexistent/eventwire-data"});
+  EXPECT_FALSE(e.ok());
+}
+
+}  // namespace
+}  // namespace eventwire
