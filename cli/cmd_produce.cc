@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "eventwire/json_lines.h"
+#include "eventwire/utf8.h"
 #include "input.h"
 
 namespace eventwire::cli {
@@ -251,7 +252,15 @@ int RunProduce(const Args& args) {
   } else {
     const std::string type = flags.content_type.empty() ? kJson : flags.content_type;
     input_errors = ForEachArticle(flags.paths, [&](const v1::RawArticle& article) {
-      sender->Send(article.id(), type == kProtobuf ? article.SerializeAsString() : ToJsonLine(article), type);
+      if (!IsValidUtf8(article.text()) || !IsValidUtf8(article.html())) {
+        // A text or HTML file in a legacy encoding: JSON and protobuf strings
+        // must be UTF-8, and the cleaner repairs encodings best from the
+        // original bytes, so send those as text.
+        const bool html = !article.html().empty();
+        sender->Send(article.id(), html ? article.html() : article.text(), html ? "text/html" : "text/plain");
+      } else {
+        sender->Send(article.id(), type == kProtobuf ? article.SerializeAsString() : ToJsonLine(article), type);
+      }
       sender->Poll();
       ++sent;
     });

@@ -76,6 +76,21 @@ class Produce(unittest.TestCase):
             self.assertTrue(article.get("text") or article.get("html"))
         self.assertIn(f"{len(ids)} of {len(ids)} messages delivered", p.stderr.decode())
 
+    def test_legacy_encoded_text_file_is_sent_as_its_bytes(self):
+        t = topic("produce-latin1")
+        body = "Protesta en Bogot\u00e1\n\nMiles marcharon el s\u00e1bado.\n".encode("latin-1")
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "latin1.txt"), "wb") as f:
+                f.write(body)
+            for content_type in ("application/json", "application/x-protobuf"):
+                p = run(["produce", "--brokers", BROKERS, "--topic", t, "--content-type", content_type, d])
+                self.assertEqual(p.returncode, 0, p.stderr)
+        msgs = read_all(t, 2)
+        self.assertEqual(len(msgs), 2)
+        for m in msgs:
+            self.assertEqual((m.key(), m.value()), (b"latin1.txt", body))
+            self.assertEqual(dict(m.headers())["content-type"], b"text/plain")
+
     def test_protobuf_articles_and_stdin(self):
         t = topic("produce-proto")
         line = json.dumps({"id": "stdin-1", "title": "Visit", "text": "The envoy arrived in Hanoi."})
