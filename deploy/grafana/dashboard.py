@@ -103,7 +103,7 @@ def rows():
              "query {{code}}"),
         ], unit="ops", description="Errors the services survived, and failed query requests"),
         panel("Rebalances", "timeseries", [
-            (f"sum by (kind) (increase(eventwire_rebalances_total{{{NS}}}[$__rate_interval]))", "{{kind}}"),
+            (f"sum by (pod) (increase(eventwire_rebalances_total{{{NS}}}[$__rate_interval]))", "{{pod}}"),
         ], x=12))
     add(
         panel("Query requests", "timeseries", [

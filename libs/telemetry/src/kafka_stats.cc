@@ -40,6 +40,7 @@ absl::StatusOr<KafkaStats> ParseKafkaStats(std::string_view text) {
   json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) return absl::InvalidArgumentError("librdkafka statistics are not a JSON object");
   KafkaStats stats;
+  stats.type = StringField(doc, "type");
   stats.client_id = StringField(doc, "client_id");
 
   if (auto brokers = doc.find("brokers"); brokers != doc.end() && brokers->is_object()) {
@@ -69,6 +70,7 @@ absl::StatusOr<KafkaStats> ParseKafkaStats(std::string_view text) {
 
   if (auto cgrp = doc.find("cgrp"); cgrp != doc.end() && cgrp->is_object()) {
     stats.group_state = StringField(*cgrp, "state");
+    stats.join_state = StringField(*cgrp, "join_state");
     stats.rebalance_count = IntField(*cgrp, "rebalance_cnt", 0);
     stats.assignment_size = IntField(*cgrp, "assignment_size", 0);
   }
@@ -92,6 +94,24 @@ void ConsumerLagGauges::Update(const KafkaStats& stats) {
     if (next.find(key) == next.end()) family_.Remove(gauge);
   }
   series_ = std::move(next);
+}
+
+absl::Status ConsumerStatsObserver::OnStatistics(std::string_view json) {
+  absl::StatusOr<KafkaStats> stats = ParseKafkaStats(json);
+  if (!stats.ok()) return stats.status();
+  if (stats->type != "consumer") return absl::OkStatus();
+  lag_.Update(*stats);
+  {
+    // A new consumer client restarts librdkafka's count: a lower value is a new baseline.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stats->rebalance_count > last_rebalance_count_) {
+      rebalances_.Increment(static_cast<double>(stats->rebalance_count - last_rebalance_count_));
+    }
+    last_rebalance_count_ = stats->rebalance_count;
+  }
+  readiness_.Set(kBrokerReachable, stats->brokers_up > 0);
+  readiness_.Set(kPartitionsAssigned, stats->group_state == "up" && stats->join_state == "steady");
+  return absl::OkStatus();
 }
 
 }  // namespace eventwire

@@ -142,9 +142,9 @@ ProcessMetrics::ProcessMetrics(Registry& r, std::string_view service, std::strin
                        .Help("Records on an assigned partition not yet consumed by this instance "
                              "(from librdkafka statistics)")
                        .Register(r)),
-      rebalances(MakeCounter(r, "eventwire_rebalances_total",
-                             "Consumer group rebalance callbacks, by kind", {"kind"},
-                             Each({"assign", "revoke"}))),
+      rebalances(CounterFamily(r, "eventwire_rebalances_total",
+                               "Consumer group rebalances this process took part in")
+                     .Add({})),
       errors(MakeCounter(r, "eventwire_errors_total",
                          "Errors the service survived, by kind", {"kind"}, {})) {
   build_info.Set(1);

@@ -22,6 +22,28 @@ void AddTelemetryFlags(Config& config, TelemetryOptions* o) {
                 "Seconds without main-loop progress after which /healthz fails", 1, 3600);
 }
 
+std::string_view BuildVersion() { return EVENTWIRE_VERSION; }
+
+absl::StatusOr<TelemetryServers> StartTelemetryServers(const TelemetryOptions& options,
+                                                       std::shared_ptr<prometheus::Registry> registry,
+                                                       const Readiness* readiness,
+                                                       const Liveness* liveness) {
+  TelemetryServers servers;
+  if (options.metrics_port > 0) {
+    auto metrics = MetricsServer::Start(absl::StrCat(options.listen_host, ":", options.metrics_port),
+                                        std::move(registry));
+    if (!metrics.ok()) return metrics.status();
+    servers.metrics = std::move(*metrics);
+  }
+  if (options.health_port > 0) {
+    auto health = HealthServer::Start(options.listen_host, static_cast<int>(options.health_port),
+                                      readiness, liveness);
+    if (!health.ok()) return health.status();
+    servers.health = std::move(*health);
+  }
+  return servers;
+}
+
 ShutdownWatchdog::~ShutdownWatchdog() {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -86,6 +86,29 @@ TEST(HealthServerTest, RejectsBadAddressesAndBusyPorts) {
   EXPECT_FALSE(HealthServer::Start("127.0.0.1", (*first)->port(), &readiness, nullptr).ok());
 }
 
+TEST(TelemetryServersTest, StartsBothOrNoneAndReportsBusyPorts) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  Readiness readiness({"state_restored"});
+  TelemetryOptions off;
+  off.metrics_port = 0;
+  off.health_port = 0;
+  auto none = StartTelemetryServers(off, registry, &readiness, nullptr);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->metrics, nullptr);
+  EXPECT_EQ(none->health, nullptr);
+
+  auto taken = HealthServer::Start("127.0.0.1", 0, &readiness, nullptr);
+  ASSERT_TRUE(taken.ok());
+  TelemetryOptions busy;
+  busy.listen_host = "127.0.0.1";
+  busy.metrics_port = 0;
+  busy.health_port = (*taken)->port();
+  auto failed = StartTelemetryServers(busy, registry, &readiness, nullptr);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find(std::to_string((*taken)->port())), std::string::npos);
+  EXPECT_FALSE(BuildVersion().empty());
+}
+
 TEST(ShutdownWatchdogTest, DisarmedWhenShutdownFinishesInTime) {
   ShutdownWatchdog watchdog(absl::Seconds(30));
   watchdog.Arm();

@@ -39,7 +39,9 @@ TEST(ParseKafkaStatsTest, ReadsLagBrokersAndGroup) {
   EXPECT_EQ(stats->client_id, "eventwire-pipeline");
   EXPECT_EQ(stats->brokers_known, 2);
   EXPECT_EQ(stats->brokers_up, 1);
+  EXPECT_EQ(stats->type, "consumer");
   EXPECT_EQ(stats->group_state, "up");
+  EXPECT_EQ(stats->join_state, "steady");
   EXPECT_EQ(stats->rebalance_count, 3);
   EXPECT_EQ(stats->assignment_size, 3);
   ASSERT_EQ(stats->lags.size(), 2u);
@@ -69,6 +71,45 @@ TEST(ParseKafkaStatsTest, RejectsNonObjectsAndSurvivesOddShapes) {
       R"({"brokers":[],"topics":{"t":{"partitions":{"x":{},"0":[],"1":{"desired":"yes"}}}},"cgrp":7})");
   ASSERT_TRUE(odd.ok());
   EXPECT_TRUE(odd->lags.empty());
+}
+
+TEST(ConsumerStatsObserverTest, DrivesLagAndReadiness) {
+  prometheus::Registry registry;
+  ProcessMetrics metrics(registry, "test", "dev");
+  Readiness readiness({"partitions_assigned", "broker_reachable", "state_restored"});
+  readiness.Set("state_restored", true);
+  ConsumerStatsObserver observer(metrics, readiness);
+  // The fixture: a steady group member with one broker up.
+  std::string steady = kConsumerStats;
+  ASSERT_TRUE(observer.OnStatistics(steady).ok());
+  EXPECT_TRUE(readiness.ready()) << readiness.Describe();
+  std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+  EXPECT_NE(text.find("eventwire_consumer_lag_messages{partition=\"0\",topic=\"articles.raw\"} 50"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("eventwire_rebalances_total 3"), std::string::npos) << text;
+
+  // Every broker down: unready, lag series kept from the document.
+  std::string down = steady;
+  for (size_t at; (at = down.find("\"state\": \"UP\"")) != std::string::npos;) {
+    down.replace(at, 13, "\"state\": \"DOWN\"");
+  }
+  ASSERT_TRUE(observer.OnStatistics(down).ok());
+  EXPECT_EQ(readiness.Describe(), "partitions_assigned=yes broker_reachable=no state_restored=yes");
+
+  // Rejoining the group (rebalance in progress): unready until steady again.
+  std::string joining = steady;
+  joining.replace(joining.find("\"steady\""), 8, "\"wait-join\"");
+  ASSERT_TRUE(observer.OnStatistics(joining).ok());
+  EXPECT_EQ(readiness.Describe(), "partitions_assigned=no broker_reachable=yes state_restored=yes");
+
+  // The count only moves forward: the same document again adds nothing.
+  text = prometheus::TextSerializer().Serialize(registry.Collect());
+  EXPECT_NE(text.find("eventwire_rebalances_total 3"), std::string::npos) << text;
+
+  // Producer statistics and garbage change nothing.
+  EXPECT_TRUE(observer.OnStatistics(R"({"type":"producer","brokers":{}})").ok());
+  EXPECT_FALSE(observer.OnStatistics("not json").ok());
+  EXPECT_EQ(readiness.Describe(), "partitions_assigned=no broker_reachable=yes state_restored=yes");
 }
 
 TEST(ConsumerLagGaugesTest, FollowsTheAssignment) {

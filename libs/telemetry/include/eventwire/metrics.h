@@ -85,8 +85,9 @@ struct ProcessMetrics {
   prometheus::Gauge& ready;
   // eventwire_consumer_lag_messages{topic,partition}: see ConsumerLagGauges.
   prometheus::Family<prometheus::Gauge>& consumer_lag;
-  // eventwire_rebalances_total{kind=assign|revoke}
-  BoundedCounter rebalances;
+  // eventwire_rebalances_total: consumer group rebalances this process took
+  // part in (librdkafka's cgrp.rebalance_cnt, see ConsumerStatsObserver).
+  prometheus::Counter& rebalances;
   // eventwire_errors_total{kind}: errors that did not stop the service
   // (kafka, produce, store, ...); rate > 0 deserves a look.
   BoundedCounter errors;

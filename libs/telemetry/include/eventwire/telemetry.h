@@ -3,6 +3,7 @@
 //
 //   eventwire::TelemetryOptions telemetry;
 //   eventwire::AddTelemetryFlags(config, &telemetry);
+//   auto servers = eventwire::StartTelemetryServers(telemetry, registry, &readiness, &liveness);
 //   ...
 //   // on SIGTERM, before draining:
 //   eventwire::ShutdownWatchdog watchdog(absl::Seconds(telemetry.shutdown_timeout_s));
@@ -11,13 +12,19 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
+#include <absl/status/statusor.h>
 #include <absl/time/time.h>
+#include <prometheus/registry.h>
 
 #include "eventwire/config.h"
+#include "eventwire/health.h"
+#include "eventwire/metrics.h"
 
 namespace eventwire {
 
@@ -42,6 +49,23 @@ struct TelemetryOptions {
 // Registers --listen-host, --metrics-port, --health-port, --shutdown-timeout-s
 // and --liveness-stall-s (and their EVENTWIRE_* variables).
 void AddTelemetryFlags(Config& config, TelemetryOptions* options);
+
+// The project version this binary was built from (eventwire_build_info).
+std::string_view BuildVersion();
+
+// The /metrics and /healthz+/readyz servers of one process; either is null
+// when its port is 0. Destroying this stops both.
+struct TelemetryServers {
+  std::unique_ptr<MetricsServer> metrics;
+  std::unique_ptr<HealthServer> health;
+};
+
+// Starts both servers on options.listen_host. `readiness` and `liveness` must
+// outlive the result. Fails (naming host and port) when a port is taken.
+absl::StatusOr<TelemetryServers> StartTelemetryServers(const TelemetryOptions& options,
+                                                       std::shared_ptr<prometheus::Registry> registry,
+                                                       const Readiness* readiness,
+                                                       const Liveness* liveness);
 
 // Ends the process if a graceful shutdown overruns its budget: once armed, a
 // thread waits `budget` and then logs an error and calls std::_Exit(3). With
