@@ -116,8 +116,9 @@ absl::Status Consumer::PollBatch(size_t max_messages, absl::Duration max_wait,
                                  std::vector<Message>* batch) {
   filling_ = batch;
   const absl::Time deadline = absl::Now() + max_wait;
+  const size_t limit = batch->size() + max_messages;
   absl::Status status;
-  while (batch->size() < max_messages) {
+  while (batch->size() < limit) {
     const int64_t left_ms = std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now()));
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), static_cast<int>(left_ms));
     if (m == nullptr) {
