@@ -11,6 +11,7 @@
 #include <unicode/locid.h>
 
 #include <array>
+#include <bitset>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -262,22 +263,45 @@ class Matcher {
     return month <= ref_.month ? ref_.year : ref_.year - 1;
   }
 
-  // Cheap pre-filter: most tokens are lower-case words that start no date.
+  // Cheap pre-filter: a word can start a date only if its first two letters
+  // are those of a word some rule begins with. Most words fail it.
   bool MayStartDate(const Token& t) const {
-    if (t.kind == Kind::kNumber || t.capital) return true;
+    if (t.kind == Kind::kNumber) return true;
     if (t.kind != Kind::kWord) return false;
-    switch (text_[t.begin]) {
-      case 'a': case 'c': case 'e': case 'f': case 'l': case 'm': case 'n': case 'o': case 'p':
-      case 's': case 't': case 'y':
-        return true;  // a/an, coming, early/eight/eleven, five/four, last/late, mid, next/nine,
-                      // one, past, seven/six/several, this/today/tonight/tomorrow/two/..., yesterday
-      default:
-        return false;
-    }
+    static const std::bitset<27 * 27> starts = [] {
+      std::bitset<27 * 27> b;
+      auto add = [&](std::string_view w) { b.set(PrefixKey(w)); };
+      for (auto w : kMonths) add(w);
+      for (auto w : kMonthAbbrevs) add(w);
+      for (auto w : kWeekdays) add(w);
+      for (const PersianMonth& p : kPersianMonths) add(p.name);
+      for (const NumberWord& n : kNumberWords) add(n.word);
+      for (std::string_view w : {"sept", "today", "tonight", "yesterday", "tomorrow", "last", "past", "this",
+                                 "next", "coming", "early", "late", "mid"}) {
+        add(w);
+      }
+      return b;
+    }();
+    if (!Alpha(text_[t.begin])) return false;  // "10am"
+    return starts.test(PrefixKey(text_.substr(t.begin, t.end - t.begin)));
+  }
+
+  // First two letters, lower-cased, as 0..728 (a missing second letter is 26).
+  static size_t PrefixKey(std::string_view w) {
+    auto letter = [](char c) { return Alpha(c) ? static_cast<size_t>((c | 0x20) - 'a') : size_t{26}; };
+    const size_t first = letter(w[0]);
+    const size_t second = w.size() > 1 ? letter(w[1]) : 26;
+    return first * 27 + (second > 26 ? 26 : second);
   }
 
   bool Match(size_t i, Result* r) const {
-    if (!MayStartDate(tokens_[i])) return false;
+    const Token& t = tokens_[i];
+    if (!MayStartDate(t)) return false;
+    // Each rule starts with a particular kind of token; try only those.
+    if (t.kind == Kind::kNumber) {
+      return MatchAbsolute(i, r) || MatchPersian(i, r) || MatchIso(i, r) || MatchAgo(i, r) || MatchYearAlone(i, r);
+    }
+    if (!t.capital) return MatchRelative(i, r) || MatchWeekday(i, r) || MatchMonthAlone(i, r);
     return MatchAbsolute(i, r) || MatchPersian(i, r) || MatchIso(i, r) || MatchRelative(i, r) ||
            MatchWeekday(i, r) || MatchMonthAlone(i, r) || MatchYearAlone(i, r);
   }
@@ -425,6 +449,7 @@ class Matcher {
   }
 
   bool MatchAgo(size_t i, Result* r) const {
+    if (!ref_.known()) return false;
     int n = -1;
     const Token& t = tokens_[i];
     if (t.kind == Kind::kNumber && t.value > 0 && t.value < 1000) n = t.value;
