@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import yaml
@@ -226,6 +227,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+def http_status(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except OSError:
+        return 0
+
+
 def serves_metrics(binary):
     r = run([binary, "--help"])
     return "--metrics-port" in r.stdout + r.stderr
@@ -242,6 +253,14 @@ def live_scrape(service, binary, workdir):
     log = open(os.path.join(workdir, f"{service}.log"), "w")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     try:
+        # Series such as the per-partition lag appear once the consumer has joined: scrape
+        # when /readyz says so (or after 20 s, whatever the scrape then holds).
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and proc.poll() is None:
+            status = http_status(f"http://127.0.0.1:{health_port}/readyz")
+            if status == 200:
+                break
+            time.sleep(0.2)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and proc.poll() is None:
             try:
@@ -416,7 +435,9 @@ def cmd_metrics(args):
         fams = families(text)
         check(len(fams) >= 5, f"{service}: only {len(fams)} metric families")
         for name in fams:
-            check(name.startswith("eventwire_"), f"{service}: {name} lacks the eventwire_ prefix")
+            # exposer_*: prometheus-cpp's own metrics about serving /metrics.
+            check(name.startswith(("eventwire_", "exposer_")),
+                  f"{service}: {name} lacks the eventwire_ prefix")
             check(f"`{name}`" in doc, f"docs/metrics.md does not document {name}")
         print(f"{service}: {len(fams)} families, promtool check metrics clean, all documented")
 

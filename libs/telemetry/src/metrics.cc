@@ -1,11 +1,15 @@
 #include "eventwire/metrics.h"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
 #include <absl/status/status.h>
 #include <absl/strings/str_cat.h>
+#include <google/protobuf/descriptor.h>
 #include <prometheus/exposer.h>
+
+#include "eventwire/v1/query.pb.h"
 
 namespace eventwire {
 namespace {
@@ -34,11 +38,12 @@ prometheus::Family<Counter>& CounterFamily(Registry& r, const std::string& name,
 
 BoundedCounter MakeCounter(Registry& r, const std::string& name, const std::string& help,
                            std::vector<std::string> labels,
-                           const std::vector<std::vector<std::string>>& known) {
+                           const std::vector<std::vector<std::string>>& known,
+                           size_t max_series = 0) {
   auto& family = CounterFamily(r, name, help);
   return BoundedCounter(
       std::move(labels), [&family](const prometheus::Labels& l) -> Counter& { return family.Add(l); },
-      known, known.size() + kExtraSeries);
+      known, std::max(max_series, known.size() + kExtraSeries));
 }
 
 BoundedHistogram MakeHistogram(Registry& r, const std::string& name, const std::string& help,
@@ -58,6 +63,20 @@ std::vector<std::vector<std::string>> Each(const std::vector<std::string>& value
   for (const std::string& v : values) out.push_back({v});
   return out;
 }
+
+// The methods of the gRPC EventQuery service, from its descriptor in query.proto.
+std::vector<std::string> QueryMethods() {
+  std::vector<std::string> methods;
+  const google::protobuf::ServiceDescriptor* service =
+      v1::ListEventsRequest::descriptor()->file()->FindServiceByName("EventQuery");
+  for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
+    methods.push_back(service->method(i)->name());
+  }
+  return methods;
+}
+
+// gRPC has 17 status codes.
+constexpr size_t kGrpcCodes = 17;
 
 std::vector<std::string> CameoRoots() {
   std::vector<std::string> roots;
@@ -120,6 +139,11 @@ const Histogram::BucketBoundaries& LatencyBuckets() {
   return buckets;
 }
 
+const std::vector<std::string>& ErrorKinds() {
+  static const std::vector<std::string> kinds = {"kafka", "produce", "decode", "store"};
+  return kinds;
+}
+
 const std::vector<std::string>& PipelineStages() {
   static const std::vector<std::string> stages = {"decode", "clean", "dedup", "extract", "publish"};
   return stages;
@@ -146,7 +170,7 @@ ProcessMetrics::ProcessMetrics(Registry& r, std::string_view service, std::strin
                                "Consumer group rebalances this process took part in")
                      .Add({})),
       errors(MakeCounter(r, "eventwire_errors_total",
-                         "Errors the service survived, by kind", {"kind"}, {})) {
+                         "Errors the service survived, by kind", {"kind"}, Each(ErrorKinds()))) {
   build_info.Set(1);
 }
 
@@ -188,10 +212,15 @@ QueryMetrics::QueryMetrics(Registry& r, std::string_view version)
     : process(r, "query", version),
       grpc_requests(MakeCounter(r, "eventwire_query_grpc_requests_total",
                                 "gRPC requests served, by method and status code",
-                                {"method", "code"}, {})),
+                                {"method", "code"}, [] {
+                                  std::vector<std::vector<std::string>> ok;
+                                  for (const std::string& m : QueryMethods()) ok.push_back({m, "OK"});
+                                  return ok;
+                                }(),
+                                QueryMethods().size() * kGrpcCodes)),
       grpc_request_duration(MakeHistogram(r, "eventwire_query_grpc_request_duration_seconds",
                                           "gRPC request handling time, by method", {"method"},
-                                          {}, LatencyBuckets())),
+                                          Each(QueryMethods()), LatencyBuckets())),
       records_ingested(MakeCounter(r, "eventwire_query_records_ingested_total",
                                    "Records materialised into the store, by kind", {"kind"},
                                    Each({"event", "story"}))),

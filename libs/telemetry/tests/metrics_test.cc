@@ -92,6 +92,13 @@ TEST(QueryMetricsTest, DeclaresItsFamilies) {
             std::string::npos);
   EXPECT_NE(text.find("eventwire_query_records_ingested_total{kind=\"story\"} 0"), std::string::npos);
   EXPECT_NE(text.find("eventwire_query_store_rows{table=\"events\"} 42"), std::string::npos);
+  // Every EventQuery method has its series before the first request.
+  for (const char* method : {"GetEvent", "GetStory", "CountEvents", "StreamEvents"}) {
+    EXPECT_NE(text.find(std::string("eventwire_query_grpc_requests_total{code=\"OK\",method=\"") +
+                        method + "\"} 0"),
+              std::string::npos) << method << "\n" << text;
+  }
+  EXPECT_NE(text.find("eventwire_errors_total{kind=\"store\"} 0"), std::string::npos);
 }
 
 TEST(MetricsServerTest, ServesTheRegistryOverHttp) {

@@ -75,6 +75,11 @@ const prometheus::Histogram::BucketBoundaries& StageDurationBuckets();
 // Publish-to-event and request latency: 1 ms .. ~2 min.
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets();
 
+// Kinds of eventwire_errors_total created up front: kafka (consumer or
+// transaction trouble), produce (delivery failures), decode (unreadable
+// records on an internal topic), store (the query service's database).
+const std::vector<std::string>& ErrorKinds();
+
 // Metrics every eventwire process exports.
 struct ProcessMetrics {
   ProcessMetrics(prometheus::Registry& registry, std::string_view service, std::string_view version);
@@ -128,7 +133,8 @@ struct QueryMetrics {
   QueryMetrics(prometheus::Registry& registry, std::string_view version);
 
   ProcessMetrics process;
-  // eventwire_query_grpc_requests_total{method,code}
+  // eventwire_query_grpc_requests_total{method,code}: method is an EventQuery
+  // method (each created with code "OK" up front), code a gRPC status name.
   BoundedCounter grpc_requests;
   // eventwire_query_grpc_request_duration_seconds{method}
   BoundedHistogram grpc_request_duration;
