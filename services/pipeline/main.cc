@@ -214,7 +214,21 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
-  // 5. Clients.
+  // 5. Clients. The transactional producer comes first: init_transactions
+  // fences an older instance with the same id and ends its open transaction,
+  // so the consumer then starts from offsets that are settled.
+  kafka::ClientConfig producer_config = {
+      {"bootstrap.servers", flags.brokers},
+      {"client.id", "eventwire-pipeline"},
+      {"enable.idempotence", "true"},
+      {"message.max.bytes", absl::StrCat(topic_max_bytes)},
+      {"linger.ms", "5"}};
+  if (exactly_once) producer_config.emplace_back("transactional.id", flags.transactional_id);
+  auto producer = kafka::Producer::Create(producer_config, exactly_once);
+  if (!producer.ok()) {
+    LogError("cannot create the producer", {{"error", std::string(producer.status().message())}});
+    return 1;
+  }
   kafka::ClientConfig consumer_config = {
       {"bootstrap.servers", flags.brokers},
       {"group.id", flags.group_id},
@@ -229,18 +243,6 @@ int Run(int argc, char** argv) {
   auto consumer = kafka::Consumer::Create(consumer_config, {flags.input_topic});
   if (!consumer.ok()) {
     LogError("cannot create the consumer", {{"error", std::string(consumer.status().message())}});
-    return 1;
-  }
-  kafka::ClientConfig producer_config = {
-      {"bootstrap.servers", flags.brokers},
-      {"client.id", "eventwire-pipeline"},
-      {"enable.idempotence", "true"},
-      {"message.max.bytes", absl::StrCat(topic_max_bytes)},
-      {"linger.ms", "5"}};
-  if (exactly_once) producer_config.emplace_back("transactional.id", flags.transactional_id);
-  auto producer = kafka::Producer::Create(producer_config, exactly_once);
-  if (!producer.ok()) {
-    LogError("cannot create the producer", {{"error", std::string(producer.status().message())}});
     return 1;
   }
   if (!flags.bootstrap_file.empty()) {
