@@ -33,7 +33,7 @@ constexpr std::array<std::string_view, 30> kWeakChrome = {
     "print", "email", "podcast", "donate", "support us", "menu", "sponsored"};
 
 // Longest line that is still judged by its vocabulary.
-constexpr int kMaxChromeWords = 40;
+constexpr int kMaxChromeWords = 30;
 
 // Phrases indexed by their first word, so a line is scanned once, word by
 // word, instead of once per phrase.

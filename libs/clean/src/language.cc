@@ -13,12 +13,16 @@ namespace {
 // English function words. Running English prose is 20-40% these; other
 // languages, even ones sharing the alphabet, almost never reach 12%.
 bool IsFunctionWord(std::string_view w) {
-  static constexpr std::string_view kWords[] = {"the", "of", "and", "to", "in", "is", "was", "for",
-                                                 "that", "with", "on", "said", "it", "by", "from", "as"};
-  for (std::string_view k : kWords) {
-    if (w == k) return true;
+  switch (w.size()) {
+    case 2:
+      return w == "of" || w == "to" || w == "in" || w == "is" || w == "on" || w == "it" || w == "by" || w == "as";
+    case 3:
+      return w == "the" || w == "and" || w == "was" || w == "for";
+    case 4:
+      return w == "that" || w == "with" || w == "said" || w == "from";
+    default:
+      return false;
   }
-  return false;
 }
 
 // Fast path for the common case: ASCII text that is plainly English prose.

@@ -41,12 +41,15 @@ size_t WrapWidth(const std::vector<RawLine>& lines) {
 }
 
 void AppendCollapsed(std::string_view s, std::string* out) {
-  for (char c : s) {
-    if (IsSpace(c)) {
-      if (!out->empty() && out->back() != ' ') out->push_back(' ');
-    } else {
-      out->push_back(c);
-    }
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = i;
+    while (j < s.size() && !IsSpace(s[j])) ++j;
+    out->append(s.substr(i, j - i));  // a word at a time
+    if (j == s.size()) break;
+    if (!out->empty() && out->back() != ' ') out->push_back(' ');
+    while (j < s.size() && IsSpace(s[j])) ++j;
+    i = j;
   }
 }
 
