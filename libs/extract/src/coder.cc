@@ -40,6 +40,8 @@ constexpr std::string_view kPlaceNouns[] = {"the", "town", "city", "village", "d
                                             "capital", "of", "area", "areas", "northern", "southern", "eastern",
                                             "western", "central", "northwestern", "northeastern", "southwestern",
                                             "southeastern", "port", "border"};
+constexpr std::string_view kRelativePronouns[] = {"which", "who", "that"};
+constexpr std::string_view kObjectPronouns[] = {"them", "him", "her", "it", "us", "themselves", "itself", "me"};
 constexpr std::string_view kSpeech[] = {"said", "says", "say", "told", "tells", "added", "noted", "stated",
                                         "according", "quoted", "insisted", "argued", "explained"};
 constexpr std::string_view kMonths[] = {"january", "february", "march", "april", "may", "june", "july",
@@ -279,7 +281,9 @@ void SentenceCoder::FindTriggers() {
     t.span_begin = i;
     t.code = p->value;
     t.literal_count = p->literal_count;
-    t.noun = p->noun || (i > 0 && In(toks_[i - 1].lower, kDeterminers));
+    t.noun = p->noun || (i > 0 && In(toks_[i - 1].lower, kDeterminers)) ||
+             (i > 1 && In(toks_[i - 2].lower, kDeterminers) && !toks_[i - 1].punct && covered_[i - 1] < 0 &&
+              lex_.triggers.StartingAt(toks_[i - 1]) == nullptr);
     // Passive: "were killed by", "was reportedly attacked".
     if (!t.noun && i > 0) {
       size_t k = i - 1;
@@ -296,7 +300,8 @@ bool SentenceCoder::Negated(size_t at) const {
   for (size_t back = 1; back <= 3 && back <= at; ++back) {
     const Token& t = toks_[at - back];
     if (t.punct) return false;
-    if (t.lower == "not" || t.lower == "never" || t.lower == "no" || t.lower == "neither" || t.lower == "nor")
+    if (t.lower == "not" || t.lower == "never" || t.lower == "no" || t.lower == "neither" || t.lower == "nor" ||
+        t.lower == "without")
       return true;
   }
   return false;
@@ -316,7 +321,8 @@ void SentenceCoder::ApplyModals() {
       for (int idx : *cands) {
         const Pattern& p = lex_.modals.at(idx);
         size_t e = 0;
-        if (lex_.modals.Matches(p, toks_, j, &e) && e <= t.begin && t.begin - e <= 2) {
+        const size_t slack = p.value == "deny" ? 0 : 2;  // "denied attacking", not "denied that the talks"
+        if (lex_.modals.Matches(p, toks_, j, &e) && e <= t.begin && t.begin - e <= slack) {
           found = &p;
           found_begin = j;
           found_end = e;
@@ -349,8 +355,13 @@ void SentenceCoder::ApplyModals() {
           {"appeal", "appealed"}, {"demand", "demanded"}, {"deny", "denied"}};
       for (const auto& [c, label] : kLabels)
         if (c == cls) t.modality = std::string(label);
+    } else if (t.code.rfind("13", 0) == 0) {
+      t.modality = "threatened";  // "threatened sanctions": the threat itself is the event
     }
     if (Negated(t.span_begin)) t.dropped = true;
+    // A bare infinitive outside any known frame ("their commitment to fight
+    // terrorism", "sent troops to attack") is a purpose, not an event.
+    if (found == nullptr && !t.noun && t.begin > 0 && toks_[t.begin - 1].lower == "to") t.dropped = true;
   }
 }
 
@@ -390,6 +401,11 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     int a = MentionAt(k + 1);
     if (a >= 0 && mentions_[a].end + 1 < n && toks_[mentions_[a].end].lower == "and") {
       int b = MentionAt(mentions_[a].end + 1);
+      // "X mediated between A and B": X is the source, A and B the targets.
+      if (b >= 0 && !t.noun && SubjectBefore(t.span_begin) >= 0) {
+        target = a;
+        break;
+      }
       if (b >= 0) {
         sources->push_back(a);
         targets->push_back(b);
@@ -434,6 +450,12 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     const bool verb_coordination = t.span_begin > 0 && toks_[t.span_begin - 1].lower == "and" && ti > 0 &&
                                    !trigger_sources_.empty() && trigger_sources_.back() >= 0;
     source = verb_coordination ? trigger_sources_.back() : SubjectBefore(t.span_begin);
+    // "the Pakistani government, which threatens": the antecedent of a relative pronoun.
+    if (!verb_coordination && t.span_begin >= 2 && In(toks_[t.span_begin - 1].lower, kRelativePronouns)) {
+      size_t k = t.span_begin - 1;
+      if (toks_[k - 1].lower == ",") --k;
+      if (k > 0 && covered_[k - 1] >= 0 && !mentions_[covered_[k - 1]].place_only) source = covered_[k - 1];
+    }
     // Appeals and demands name their addressee between frame and complement: "urged Pakistan to".
     if (t.modal_end != kNone && (t.modal_class == "appeal" || t.modal_class == "demand")) {
       for (size_t k = t.span_begin + 1; k < t.begin && target < 0; ++k)
@@ -441,7 +463,8 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     }
     if (target < 0) {
       for (size_t k = t.begin + 1; k < n && k < t.end + 12; ++k) {
-        if (k >= t.end && In(toks_[k].lower, kClauseStops)) break;
+        if (k >= t.end && (In(toks_[k].lower, kClauseStops) || toks_[k].lower == ",")) break;
+        if (k == t.end && In(toks_[k].lower, kObjectPronouns)) break;  // "expel them": unresolved object
         bool other_trigger = false;
         for (size_t o = ti + 1; o < triggers_.size(); ++o)
           if (triggers_[o].begin == k && !triggers_[o].dropped) other_trigger = true;
@@ -455,6 +478,19 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   }
   if (source >= 0 && target >= 0 && mentions_[source].actor.code() == mentions_[target].actor.code()) target = -1;
   trigger_sources_.push_back(source);
+  // "Kabul and the Taliban met": symmetric verbs with coordinated subjects and
+  // no object code one party as source and the other as target.
+  const bool symmetric = t.code.rfind("04", 0) == 0 || t.code.rfind("19", 0) == 0 || t.code == "057";
+  if (symmetric && source >= 0 && target < 0 && !t.noun) {
+    for (size_t k = 0; k < mentions_.size(); ++k) {
+      if (static_cast<int>(k) != source && mentions_[k].group == mentions_[source].group &&
+          mentions_[k].end <= t.span_begin && !mentions_[k].place_only) {
+        sources->push_back(source < static_cast<int>(k) ? source : static_cast<int>(k));
+        targets->push_back(source < static_cast<int>(k) ? static_cast<int>(k) : source);
+        return;
+      }
+    }
+  }
   auto expand = [&](int m, std::vector<int>* out, bool before_trigger) {
     if (m < 0) return;
     for (size_t k = 0; k < mentions_.size() && out->size() < 3; ++k) {
@@ -521,7 +557,7 @@ void FillLocation(const Lexicon& lex, const std::vector<int>& values, const std:
   int best_score = -1;
   for (int v : values) {
     const PlaceEntry& p = lex.places[v];
-    int score = p.rank + (p.has_coordinates ? 1 : 0);
+    int score = p.rank + (p.has_coordinates ? 2 : 0);
     if (std::find(context.begin(), context.end(), p.country) != context.end()) score += 10;
     if (score > best_score) {
       best = &p;
@@ -640,7 +676,8 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       if (t.dropped) continue;
       std::vector<int> sources, targets;
       sc.Roles(ti, &sources, &targets);
-      if (sources.empty() && targets.empty()) continue;
+      // Without a source only a passive ("X was attacked") says who was affected.
+      if (sources.empty() && (targets.empty() || !t.passive)) continue;
       const CodeInfo* info = lex_.codebook.Find(t.code);
       if (info == nullptr) continue;
       if (sources.empty()) sources.push_back(-1);
