@@ -5,6 +5,7 @@ is quick to write and review) into the JSON lines the evaluation reads
 
   build_gold.py            rewrite the .jsonl files
   build_gold.py --check    fail if the .jsonl files are out of date or a source is malformed
+  build_gold.py --stats    also print counts per set and per CAMEO root
 """
 import datetime as dt
 import json
@@ -279,6 +280,19 @@ def render():
     return {"sentences.jsonl": dump(out_s), "articles.jsonl": dump(out_a)}
 
 
+def print_stats(files):
+    """Counts per set and per CAMEO root, for README.md and BENCHMARKS.md."""
+    for name, content in files.items():
+        rows = [json.loads(line) for line in content.splitlines()]
+        events = [e for r in rows for e in r["events"]]
+        per_root = {r: 0 for r in sorted(ROOTS)}
+        for e in events:
+            per_root[e["cameo_root"]] += 1
+        print(f"{name}: {len(rows)} articles ({sum(1 for r in rows if not r['events'])} without events), "
+              f"{len(events)} events")
+        print("  per root: " + " ".join(f"{r}:{n}" for r, n in per_root.items()))
+
+
 def main():
     check = "--check" in sys.argv[1:]
     try:
@@ -286,6 +300,8 @@ def main():
     except GoldError as e:
         print(f"build_gold: {e}", file=sys.stderr)
         return 1
+    if "--stats" in sys.argv[1:]:
+        print_stats(files)
     stale = []
     for name, content in files.items():
         path = os.path.join(HERE, name)
