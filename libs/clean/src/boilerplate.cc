@@ -35,63 +35,86 @@ constexpr std::array<std::string_view, 30> kWeakChrome = {
 // Longest line that is still judged by its vocabulary.
 constexpr int kMaxChromeWords = 30;
 
-// Phrases indexed by their first word, so a line is scanned once, word by
-// word, instead of once per phrase.
+// Both phrase lists indexed by first word, so a line is scanned once, word by
+// word, instead of once per phrase, and without a lower-cased copy.
 class PhraseIndex {
  public:
-  template <size_t N>
-  explicit PhraseIndex(const std::array<std::string_view, N>& phrases) {
-    for (std::string_view p : phrases) {
-      size_t e = 0;
-      while (e < p.size() && IsAsciiAlpha(p[e])) ++e;
-      by_first_word_[p.substr(0, e)].push_back(p);
-      if (e < 32) first_word_lengths_[static_cast<size_t>(p.front() - 'a')] |= 1u << e;
-    }
+  PhraseIndex() {
+    for (std::string_view p : kStrongChrome) Add(p, /*strong=*/true);
+    for (std::string_view p : kWeakChrome) Add(p, /*strong=*/false);
   }
 
-  // Number of distinct phrases found in `lower` (lower-cased ASCII).
-  int Count(std::string_view lower) const {
-    int n = 0;
+  struct Hits {
+    int strong = 0;
+    int weak = 0;
+  };
+
+  // Distinct phrases found in `line`, matched case-insensitively on word boundaries.
+  Hits Count(std::string_view line) const {
+    Hits hits;
     std::vector<std::string_view> seen;
-    for (size_t i = 0; i < lower.size();) {
-      if (!IsAsciiAlpha(lower[i])) {
+    char lower[32];
+    for (size_t i = 0; i < line.size();) {
+      if (!IsAsciiAlpha(line[i])) {
         ++i;
         continue;
       }
       size_t e = i;
-      while (e < lower.size() && IsAsciiAlpha(lower[e])) ++e;
-      const bool starts_word = i == 0 || !IsWordByte(lower[i - 1]) || (i >= 3 && static_cast<unsigned char>(lower[i - 3]) == 0xE2);
+      while (e < line.size() && IsAsciiAlpha(line[e])) ++e;
+      const size_t len = e - i;
+      const char first = static_cast<char>(line[i] | 0x20);
       // Letter-and-length filter before hashing: most words start no phrase.
-      const bool candidate = IsAsciiLower(lower[i]) && e - i < 32 &&
-                             (first_word_lengths_[static_cast<size_t>(lower[i] - 'a')] >> (e - i) & 1u) != 0;
-      if (starts_word && candidate) {
-        if (auto it = by_first_word_.find(lower.substr(i, e - i)); it != by_first_word_.end()) {
-          for (std::string_view p : it->second) {
-            if (lower.substr(i).starts_with(p) && ContainsPhrase(lower.substr(i, p.size() + (i + p.size() < lower.size() ? 3 : 0)), p) &&
-                std::find(seen.begin(), seen.end(), p) == seen.end()) {
-              seen.push_back(p);
-              ++n;
+      const bool candidate = len < 32 && (first_word_lengths_[static_cast<size_t>(first - 'a')] >> len & 1u) != 0 &&
+                             (i == 0 || !IsWordByte(line[i - 1]) || (i >= 3 && static_cast<unsigned char>(line[i - 3]) == 0xE2));
+      if (candidate) {
+        for (size_t k = 0; k < len; ++k) lower[k] = static_cast<char>(line[i + k] | 0x20);
+        if (auto it = by_first_word_.find(std::string_view(lower, len)); it != by_first_word_.end()) {
+          for (const Phrase& p : it->second) {
+            if (MatchesAt(line, i, p.text) && std::find(seen.begin(), seen.end(), p.text) == seen.end()) {
+              seen.push_back(p.text);
+              ++(p.strong ? hits.strong : hits.weak);
             }
           }
         }
       }
       i = e;
     }
-    return n;
+    return hits;
   }
 
  private:
-  absl::flat_hash_map<std::string_view, std::vector<std::string_view>> by_first_word_;
+  struct Phrase {
+    std::string_view text;
+    bool strong;
+  };
+
+  void Add(std::string_view p, bool strong) {
+    size_t e = 0;
+    while (e < p.size() && IsAsciiAlpha(p[e])) ++e;
+    by_first_word_[p.substr(0, e)].push_back({p, strong});
+    if (e < 32) first_word_lengths_[static_cast<size_t>(p.front() - 'a')] |= 1u << e;
+  }
+
+  // `phrase` (lower case) at line[i], case-insensitively, ending on a word boundary.
+  static bool MatchesAt(std::string_view line, size_t i, std::string_view phrase) {
+    if (line.size() - i < phrase.size()) return false;
+    for (size_t k = 0; k < phrase.size(); ++k) {
+      char c = line[i + k];
+      if (IsAsciiUpper(c)) c = static_cast<char>(c | 0x20);
+      if (c != phrase[k]) return false;
+    }
+    const size_t end = i + phrase.size();
+    return !IsWordByte(phrase.back()) || end == line.size() || !IsWordByte(line[end]) ||
+           (end + 1 < line.size() && static_cast<unsigned char>(line[end]) == 0xE2 &&
+            static_cast<unsigned char>(line[end + 1]) <= 0x81);  // ’ ” … after the word
+  }
+
+  absl::flat_hash_map<std::string_view, std::vector<Phrase>> by_first_word_;
   std::array<uint32_t, 26> first_word_lengths_{};  // bit n: a first word of n letters starts with this letter
 };
 
-const PhraseIndex& StrongChrome() {
-  static const PhraseIndex* index = new PhraseIndex(kStrongChrome);
-  return *index;
-}
-
-const PhraseIndex& WeakChrome() {
-  static const PhraseIndex* index = new PhraseIndex(kWeakChrome);
+const PhraseIndex& ChromePhrases() {
+  static const PhraseIndex* index = new PhraseIndex();
   return *index;
 }
 
@@ -117,11 +140,10 @@ LineFeatures AnalyzeLine(std::string_view line) {
   f.ends_sentence = EndsSentence(line);
   // Chrome is short; a long paragraph is prose whatever words it uses, and
   // skipping the phrase scan there is most of the cleaner's speed.
-  std::string lower;
   if (f.words <= kMaxChromeWords) {
-    lower = AsciiLower(line);
-    f.strong_chrome = StrongChrome().Count(lower);
-    f.weak_chrome = WeakChrome().Count(lower);
+    const PhraseIndex::Hits hits = ChromePhrases().Count(line);
+    f.strong_chrome = hits.strong;
+    f.weak_chrome = hits.weak;
   }
   f.link_list = f.words <= kMaxChromeWords && (CountOccurrences(line, " | ") >= 2 || CountOccurrences(line, "\u00BB") >= 2 ||
                 CountOccurrences(line, "\u203A") >= 2 || CountOccurrences(line, " > ") >= 2 ||
@@ -169,13 +191,13 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
   // Repeats. Keys of every paragraph; a repeated one whose copies sit next to
   // each other (headline twice, caption + alt text) goes entirely; otherwise
   // later copies go.
-  std::vector<std::string> keys(n);
-  absl::flat_hash_map<std::string, std::vector<size_t>> copies;
+  std::vector<uint64_t> keys(n);
+  absl::flat_hash_map<uint64_t, std::vector<size_t>> copies;
   for (size_t i = 0; i < n; ++i) {
     keys[i] = LineKey(paragraphs[i]);
-    if (!keys[i].empty()) copies[keys[i]].push_back(i);
+    if (keys[i] != 0) copies[keys[i]].push_back(i);
   }
-  std::string title_key = LineKey(title_hint);
+  uint64_t title_key = LineKey(title_hint);
   for (const auto& [key, where] : copies) {
     if (where.size() < 2) continue;
     bool adjacent = false;
@@ -206,7 +228,7 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
       if (std::optional<std::string> b = ParseByline(line)) layout.byline = *b;
     }
   }
-  if (!title_key.empty()) {
+  if (title_key != 0) {
     layout.title = std::string(Trim(title_hint));
   } else {
     // The headline: a repeated title-like line first (pages often print it
@@ -228,7 +250,7 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
     }
   }
   for (size_t i = 0; i < n; ++i) {
-    if (!title_key.empty() && keys[i] == title_key) keep[i] = false;  // the headline is not body text
+    if (title_key != 0 && keys[i] == title_key) keep[i] = false;  // the headline is not body text
   }
   for (size_t i = 0; i < first_body; ++i) {
     const LineFeatures& f = features[i];

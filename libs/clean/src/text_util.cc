@@ -83,14 +83,17 @@ bool EndsSentence(std::string_view s) {
   return c == '.' || c == '!' || c == '?' || s.ends_with("\u2026");
 }
 
-std::string LineKey(std::string_view s) {
-  std::string key;
-  key.reserve(s.size());
+uint64_t LineKey(std::string_view s) {
+  // FNV-1a, 64 bits: collisions between lines of one page are negligible.
+  uint64_t h = 1469598103934665603ull;
+  bool any = false;
   for (char c : s) {
-    if (IsAsciiUpper(c)) key.push_back(static_cast<char>(c - 'A' + 'a'));
-    else if (IsWordByte(c)) key.push_back(c);
+    if (!IsWordByte(c)) continue;
+    if (IsAsciiUpper(c)) c = static_cast<char>(c - 'A' + 'a');
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    any = true;
   }
-  return key;
+  return any ? (h == 0 ? 1 : h) : 0;
 }
 
 }  // namespace eventwire::clean_internal

@@ -3,6 +3,7 @@
 // counts as a letter, which is what a word of any script needs.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -32,7 +33,9 @@ bool ContainsPhrase(std::string_view haystack, std::string_view needle);
 // Last character is ., !, ?, … possibly followed by closing quotes/brackets.
 bool EndsSentence(std::string_view s);
 
-// Letters and digits only, lower-cased: the identity of a line for repeat detection.
-std::string LineKey(std::string_view s);
+// Hash of the letters and digits only, lower-cased: the identity of a line for
+// repeat detection ("Breaking: X" and "BREAKING - X" are the same line).
+// 0 when the line has no letters or digits.
+uint64_t LineKey(std::string_view s);
 
 }  // namespace eventwire::clean_internal
