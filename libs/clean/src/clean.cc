@@ -71,7 +71,11 @@ CleanArticle Clean(const v1::RawArticle& raw, const CleanOptions& options) {
     if (!a.publication_date.known()) a.publication_date = layout.page_date.date;
   }
 
-  a.language = DetectLanguage(a.title.empty() ? a.text : a.title + "\n" + a.text, raw.language());
+  // Language id reads only the start of the text; do not copy the rest.
+  size_t head_size = std::min<size_t>(a.text.size(), 1024);
+  while (head_size < a.text.size() && (static_cast<unsigned char>(a.text[head_size]) & 0xC0) == 0x80) --head_size;
+  const std::string_view head = std::string_view(a.text).substr(0, head_size);
+  a.language = DetectLanguage(a.title.empty() ? std::string(head) : a.title + "\n" + std::string(head), raw.language());
   a.language_supported = std::find(options.supported_languages.begin(), options.supported_languages.end(),
                                    a.language) != options.supported_languages.end();
   a.sentences = SplitSentences(a.text);

@@ -54,7 +54,7 @@ bool PlainlyEnglish(std::string_view text) {
 }  // namespace
 
 std::string DetectLanguage(std::string_view text, std::string_view hint) {
-  if (PlainlyEnglish(text.substr(0, 2048))) return "en";
+  if (PlainlyEnglish(text.substr(0, 1024))) return "en";
   // A few hundred bytes of prose decide the language of a news article; CLD2's
   // cost grows with the input, and it is the largest cost of cleaning.
   constexpr size_t kProbe = 768;
