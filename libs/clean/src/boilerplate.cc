@@ -192,18 +192,28 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
   // each other (headline twice, caption + alt text) goes entirely; otherwise
   // later copies go.
   std::vector<uint64_t> keys(n);
-  absl::flat_hash_map<uint64_t, std::vector<size_t>> copies;
+  std::vector<std::pair<uint64_t, size_t>> by_key;  // sorted: copies of a line are neighbours
+  by_key.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     keys[i] = LineKey(paragraphs[i]);
-    if (keys[i] != 0) copies[keys[i]].push_back(i);
+    if (keys[i] != 0) by_key.emplace_back(keys[i], i);
+  }
+  std::sort(by_key.begin(), by_key.end());
+  std::vector<size_t> copies(n, 1);  // how often paragraph i's line occurs on the page
+  for (size_t g = 0; g < by_key.size();) {
+    size_t end = g + 1;
+    while (end < by_key.size() && by_key[end].first == by_key[g].first) ++end;
+    if (end - g >= 2) {
+      bool adjacent = false;
+      for (size_t k = g + 1; k < end; ++k) adjacent = adjacent || by_key[k].second == by_key[k - 1].second + 1;
+      for (size_t k = g; k < end; ++k) {
+        copies[by_key[k].second] = end - g;
+        if (adjacent || k > g) keep[by_key[k].second] = false;
+      }
+    }
+    g = end;
   }
   uint64_t title_key = LineKey(title_hint);
-  for (const auto& [key, where] : copies) {
-    if (where.size() < 2) continue;
-    bool adjacent = false;
-    for (size_t k = 1; k < where.size(); ++k) adjacent = adjacent || where[k] == where[k - 1] + 1;
-    for (size_t k = adjacent ? 0 : 1; k < where.size(); ++k) keep[where[k]] = false;
-  }
 
   // Zones: the body runs from the first to the last body-like paragraph.
   size_t first_body = n, last_body = n;
@@ -236,7 +246,7 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
     std::optional<size_t> first_any, first_long;
     for (size_t i = 0; i < first_body; ++i) {
       if (!IsTitleCandidate(features[i], paragraphs[i]) || ParsePageDate(paragraphs[i])) continue;
-      if (copies[keys[i]].size() >= 2) {
+      if (copies[i] >= 2) {
         title_at = i;
         break;
       }
