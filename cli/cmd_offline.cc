@@ -5,10 +5,12 @@
 // were skipped), 1 when a PATH does not exist or cannot be read (the others are
 // still processed), 2 when the command line itself is wrong.
 #include <iostream>
+#include <unordered_map>
 
 #include "commands.h"
 #include "eventwire/clean.h"
 #include "eventwire/dedup.h"
+#include "eventwire/event_merger.h"
 #include "eventwire/extract.h"
 #include "eventwire/json_lines.h"
 #include "input.h"
@@ -128,16 +130,30 @@ int RunExtract(const Args& args) {
   }
   StoryIndex index(DedupOptions{.similarity_threshold = flags.threshold});
   InputErrors errors;
+  // The same event reported by different stories merges into one; events are
+  // printed once, at the end, in first-seen order with their merged sources.
+  EventMerger merger;
+  std::vector<v1::Event> events;
+  std::unordered_map<std::string, size_t> position;
   ForEachArticle(flags.paths, [&](const v1::RawArticle& raw) {
     CleanArticle clean = Clean(raw);
     Assignment assignment = index.Add(clean);
     // Events are extracted once per story: duplicates only update its counts.
     if (assignment.decision.is_duplicate()) return;
     for (v1::Event& e : (*extractor)->Extract(clean, assignment.story)) {
-      MaterializeContractFields(&e);
-      std::cout << ToJsonLine(e) << '\n';
+      EventMerger::Result r = merger.Add(std::move(e));
+      auto [it, inserted] = position.try_emplace(r.event.event_id(), events.size());
+      if (inserted) {
+        events.push_back(std::move(r.event));
+      } else {
+        events[it->second] = std::move(r.event);
+      }
     }
   }, &errors);
+  for (v1::Event& e : events) {
+    MaterializeContractFields(&e);
+    std::cout << ToJsonLine(e) << '\n';
+  }
   return ExitStatus(errors);
 }
 

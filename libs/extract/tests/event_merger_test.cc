@@ -1,0 +1,71 @@
+#include "eventwire/event_merger.h"
+
+#include <gtest/gtest.h>
+
+namespace eventwire {
+namespace {
+
+v1::Event Report(const std::string& id, const std::string& story, const std::string& code, const std::string& date,
+                 const std::string& outlet) {
+  v1::Event e;
+  e.set_event_id(id);
+  e.set_story_id(story);
+  e.set_cameo_code(code);
+  e.set_cameo_root(code.substr(0, 2));
+  e.mutable_source()->set_code("PAKMIL");
+  e.mutable_target()->set_code("TTP");
+  e.mutable_location()->set_country_code("PAK");
+  e.mutable_event_date()->set_date(date);
+  e.set_num_articles(1);
+  e.set_num_sources(1);
+  e.add_sources(outlet);
+  return e;
+}
+
+TEST(EventMergerTest, SameEventFromAnotherStoryMerges) {
+  EventMerger m;
+  auto first = m.Add(Report("ev-1", "story-a", "190", "2024-05-10", "Dawn"));
+  EXPECT_FALSE(first.merged);
+  // Another outlet, a finer code of the same root, one day later.
+  auto second = m.Add(Report("ev-2", "story-b", "193", "2024-05-11", "Reuters"));
+  ASSERT_TRUE(second.merged);
+  EXPECT_EQ(second.event.event_id(), "ev-1");
+  ASSERT_EQ(second.event.related_story_ids_size(), 1);
+  EXPECT_EQ(second.event.related_story_ids(0), "story-b");
+  EXPECT_EQ(second.event.num_articles(), 2u);
+  EXPECT_EQ(second.event.sources_size(), 2);
+  EXPECT_EQ(second.event.version(), 1u);
+  // The same story again is not a new report.
+  auto again = m.Add(Report("ev-2", "story-b", "193", "2024-05-11", "Reuters"));
+  EXPECT_TRUE(again.merged);
+  EXPECT_EQ(again.event.num_articles(), 2u);
+  EXPECT_EQ(m.size(), 1u);
+}
+
+TEST(EventMergerTest, DifferentRootActorsOrDatesStayApart) {
+  EventMerger m({.window_days = 2});
+  EXPECT_FALSE(m.Add(Report("ev-1", "s1", "190", "2024-05-10", "A")).merged);
+  EXPECT_FALSE(m.Add(Report("ev-2", "s2", "120", "2024-05-10", "B")).merged);  // other root
+  EXPECT_FALSE(m.Add(Report("ev-3", "s3", "190", "2024-05-20", "C")).merged);  // outside the window
+  v1::Event other = Report("ev-4", "s4", "190", "2024-05-10", "D");
+  other.mutable_target()->set_code("AFGGOV");
+  EXPECT_FALSE(m.Add(other).merged);
+  EXPECT_EQ(m.size(), 4u);
+}
+
+TEST(EventMergerTest, MemoryIsBounded) {
+  EventMerger m({.window_days = 2, .max_events = 3});
+  for (int i = 0; i < 10; ++i) {
+    v1::Event e = Report("ev-" + std::to_string(i), "s" + std::to_string(i), "190", "2024-05-10", "A");
+    e.mutable_source()->set_code("SRC" + std::to_string(i));
+    m.Add(e);
+  }
+  EXPECT_EQ(m.size(), 3u);
+  // The oldest were forgotten: a new report of event 0 is new again.
+  v1::Event e = Report("ev-x", "s-x", "190", "2024-05-10", "B");
+  e.mutable_source()->set_code("SRC0");
+  EXPECT_FALSE(m.Add(e).merged);
+}
+
+}  // namespace
+}  // namespace eventwire
