@@ -40,6 +40,10 @@ constexpr std::string_view kPlaceNouns[] = {"the", "town", "city", "village", "d
                                             "capital", "of", "area", "areas", "northern", "southern", "eastern",
                                             "western", "central", "northwestern", "northeastern", "southwestern",
                                             "southeastern", "port", "border"};
+constexpr std::string_view kAgentAsAdjective[] = {
+    "aid", "assistance", "cooperation", "exercise", "exercises", "drill", "drills", "operation", "operations",
+    "action", "aggression", "support", "help", "equipment", "hardware", "intervention", "pressure", "solution",
+    "option", "power", "presence", "escalation", "ties", "relations", "spending", "budget", "policy", "campaign"};
 constexpr std::string_view kRelativePronouns[] = {"which", "who", "that"};
 constexpr std::string_view kObjectPronouns[] = {"them", "him", "her", "it", "us", "themselves", "itself", "me"};
 constexpr std::string_view kSpeech[] = {"said", "says", "say", "told", "tells", "added", "noted", "stated",
@@ -242,7 +246,9 @@ void SentenceCoder::FindMentions() {
       while (k > 0 && (toks_[k - 1].lower == "the" || In(toks_[k - 1].lower, kPlaceNouns))) --k;
       m.place_only = k > 0 && In(toks_[k - 1].lower, kLocationPrepositions);
     }
-    if (a.code().empty() && person.empty()) {  // neutral agent only ("officials"): not an actor
+    const bool adjective_use = parts.size() == 1 && parts[0]->kind == ActorKind::kAgent && mend < n &&
+                               In(toks_[mend].lower, kAgentAsAdjective);
+    if ((a.code().empty() && person.empty()) || adjective_use) {  // "officials" alone, "military aid": not actors
       i = mend > i ? mend : i + 1;
       continue;
     }
@@ -290,6 +296,10 @@ void SentenceCoder::FindTriggers() {
       while (k > 0 && toks_[k].lower.size() > 3 && toks_[k].lower.substr(toks_[k].lower.size() - 2) == "ly") --k;
       const std::string_view head = toks_[i].lower;
       t.passive = In(toks_[k].lower, kBeForms) && head.size() > 3 && head.substr(head.size() - 3) != "ing";
+      // Reduced relative: "the mediation offered by Brazil".
+      if (!t.passive && end < toks_.size() && toks_[end].lower == "by" && end == i + 1 && head.size() > 3 &&
+          head.substr(head.size() - 2) == "ed")
+        t.passive = true;
     }
     triggers_.push_back(std::move(t));
     i = end - 1;
@@ -330,6 +340,12 @@ void SentenceCoder::ApplyModals() {
         }
       }
     }
+    // The frame word may head a more specific pattern ("rejected the mediation"):
+    // then it is not a frame for a later trigger.
+    for (const Trigger& other : triggers_)
+      if (found != nullptr && &other != &t && !other.dropped && other.begin >= found_begin &&
+          other.begin < found_end && other.end > found_end)
+        found = nullptr;
     if (found != nullptr) {
       const std::string& cls = found->value;
       if (cls == "negate" || cls == "drop") {
@@ -362,6 +378,12 @@ void SentenceCoder::ApplyModals() {
     // A bare infinitive outside any known frame ("their commitment to fight
     // terrorism", "sent troops to attack") is a purpose, not an event.
     if (found == nullptr && !t.noun && t.begin > 0 && toks_[t.begin - 1].lower == "to") t.dropped = true;
+    // ", killing four civilians" after another event elaborates it (its
+    // casualties are attached to that event).
+    const std::string_view head = toks_[t.begin].lower;
+    if (found == nullptr && ti > 0 && t.begin > 0 && toks_[t.begin - 1].lower == "," && head.size() > 4 &&
+        head.substr(head.size() - 3) == "ing" && !triggers_[ti - 1].dropped)
+      t.dropped = true;
   }
 }
 

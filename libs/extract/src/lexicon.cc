@@ -234,7 +234,9 @@ absl::Status PatternSet::Load(const std::string& path, bool noun, Lemmatizer* le
           }
           item.alternatives.push_back(std::move(seq));
         }
-        ++p.literal_count;
+        size_t longest = 0;
+        for (const auto& alt : item.alternatives) longest = std::max(longest, alt.size());
+        p.literal_count += static_cast<int>(longest);  // "military_aid" is more specific than "aid"
       }
       p.items.push_back(std::move(item));
     }
@@ -279,8 +281,13 @@ bool PatternSet::Matches(const Pattern& p, const std::vector<Token>& tokens, siz
         size_t pos = s.pos + static_cast<size_t>(g);
         if (pos > tokens.size()) continue;
         bool crosses = false;
-        for (size_t k = s.pos; k < pos; ++k)
-          if (tokens[k].punct && tokens[k].lower != "'s" && tokens[k].lower != "\"") crosses = true;
+        for (size_t k = s.pos; k < pos; ++k) {
+          const std::string_view w = tokens[k].lower;
+          // Gaps stop at punctuation and at negation ("concluded without agreement").
+          if ((tokens[k].punct && w != "'s" && w != "\"") || w == "without" || w == "not" || w == "no" ||
+              w == "never")
+            crosses = true;
+        }
         if (!crosses && top < 63) stack[top++] = {s.item + 1, pos};
       }
       continue;
