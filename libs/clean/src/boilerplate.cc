@@ -118,12 +118,6 @@ const PhraseIndex& ChromePhrases() {
   return *index;
 }
 
-int CountOccurrences(std::string_view s, std::string_view needle) {
-  int n = 0;
-  for (size_t pos = s.find(needle); pos != std::string_view::npos; pos = s.find(needle, pos + needle.size())) ++n;
-  return n;
-}
-
 bool IsTitleCandidate(const LineFeatures& f, std::string_view line) {
   if (f.words < 3 || f.words > 30 || f.strong_chrome > 0 || f.link_list || f.handle_or_url) return false;
   if (f.words <= 5 && f.weak_chrome > 0) return false;
@@ -136,7 +130,37 @@ bool IsTitleCandidate(const LineFeatures& f, std::string_view line) {
 
 LineFeatures AnalyzeLine(std::string_view line) {
   LineFeatures f;
-  f.words = CountWords(line);
+  // One pass for the structural counts: words, capitalised words, separators.
+  int alphabetic = 0, capitalised = 0, pipes = 0, arrows = 0, guillemets = 0, bullets = 0;
+  bool in_word = false, word_has_text = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (IsSpace(c)) {
+      if (in_word && word_has_text) ++f.words;
+      in_word = word_has_text = false;
+      continue;
+    }
+    if (!in_word && IsAsciiAlpha(c)) {
+      ++alphabetic;
+      capitalised += IsAsciiUpper(c) ? 1 : 0;
+    }
+    in_word = true;
+    word_has_text = word_has_text || IsWordByte(c);
+    if (c == '|' || c == '>') {
+      // Only free-standing separators: "A | B", not "a|b" or "=>".
+      const bool spaced = i > 0 && line[i - 1] == ' ' && i + 1 < line.size() && line[i + 1] == ' ';
+      if (spaced) ++(c == '|' ? pipes : arrows);
+    } else if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < line.size() &&
+               static_cast<unsigned char>(line[i + 1]) == 0xBB) {
+      ++guillemets;  // »
+    } else if (static_cast<unsigned char>(c) == 0xE2 && i + 2 < line.size() &&
+               static_cast<unsigned char>(line[i + 1]) == 0x80) {
+      const auto third = static_cast<unsigned char>(line[i + 2]);
+      if (third == 0xBA) ++guillemets;  // ›
+      if (third == 0xA2) ++bullets;     // •
+    }
+  }
+  if (in_word && word_has_text) ++f.words;
   f.ends_sentence = EndsSentence(line);
   // Chrome is short; a long paragraph is prose whatever words it uses, and
   // skipping the phrase scan there is most of the cleaner's speed.
@@ -144,22 +168,7 @@ LineFeatures AnalyzeLine(std::string_view line) {
     const PhraseIndex::Hits hits = ChromePhrases().Count(line);
     f.strong_chrome = hits.strong;
     f.weak_chrome = hits.weak;
-  }
-  f.link_list = f.words <= kMaxChromeWords && (CountOccurrences(line, " | ") >= 2 || CountOccurrences(line, "\u00BB") >= 2 ||
-                CountOccurrences(line, "\u203A") >= 2 || CountOccurrences(line, " > ") >= 2 ||
-                CountOccurrences(line, "\u2022") >= 2);
-  int alphabetic = 0, capitalised = 0;
-  bool word_start = true;
-  for (char c : line) {
-    if (IsSpace(c)) {
-      word_start = true;
-    } else if (word_start) {
-      word_start = false;
-      if (IsAsciiAlpha(c)) {
-        ++alphabetic;
-        capitalised += IsAsciiUpper(c) ? 1 : 0;
-      }
-    }
+    f.link_list = pipes >= 2 || arrows >= 2 || guillemets >= 2 || bullets >= 2;
   }
   f.title_case = alphabetic >= 3 && capitalised * 4 >= alphabetic * 3;
   f.handle_or_url = line.find("http://") != std::string::npos || line.find("https://") != std::string::npos ||

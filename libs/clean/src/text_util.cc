@@ -85,10 +85,14 @@ bool EndsSentence(std::string_view s) {
 
 uint64_t LineKey(std::string_view s) {
   // FNV-1a, 64 bits: collisions between lines of one page are negligible.
+  // The first 256 letters and digits identify a line well enough on one page
+  // (lines that share them are copies for any purpose here).
   uint64_t h = 1469598103934665603ull;
+  int taken = 0;
   bool any = false;
   for (char c : s) {
     if (!IsWordByte(c)) continue;
+    if (++taken > 256) break;
     if (IsAsciiUpper(c)) c = static_cast<char>(c - 'A' + 'a');
     h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
     any = true;

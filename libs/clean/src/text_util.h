@@ -34,7 +34,7 @@ bool ContainsPhrase(std::string_view haystack, std::string_view needle);
 bool EndsSentence(std::string_view s);
 
 // Hash of the letters and digits only, lower-cased: the identity of a line for
-// repeat detection ("Breaking: X" and "BREAKING - X" are the same line).
+// repeat detection (case, spacing and punctuation ignored).
 // 0 when the line has no letters or digits.
 uint64_t LineKey(std::string_view s);
 
