@@ -12,6 +12,8 @@
 
 #include <array>
 #include <bitset>
+#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -19,15 +21,28 @@
 namespace eventwire {
 namespace {
 
-enum class Kind { kWord, kNumber, kPunct };
+enum class Kind : uint8_t { kWord, kNumber, kPunct };
 
+// 16 bytes: a token per word of every article, so size matters. Offsets are
+// 32-bit; FindDates reads at most the first 4 GiB of a text.
 struct Token {
-  size_t begin = 0, end = 0;
+  uint32_t begin = 0, end = 0;
+  int32_t value = 0;     // numbers: the value (capped); ordinal suffix allowed
   Kind kind = Kind::kPunct;
-  int value = 0;         // numbers: the value (capped); ordinal suffix allowed
   bool capital = false;  // words: first letter upper-case
-  char punct = 0;
+  char punct = 0;        // kPunct: the ASCII character, '\n', or 0 for a non-ASCII character
 };
+
+Token MakeToken(size_t begin, size_t end, Kind kind, long value = 0, bool capital = false, char punct = 0) {
+  Token t;
+  t.begin = static_cast<uint32_t>(begin);
+  t.end = static_cast<uint32_t>(end);
+  t.value = static_cast<int32_t>(value);
+  t.kind = kind;
+  t.capital = capital;
+  t.punct = punct;
+  return t;
+}
 
 bool Upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool Lower(char c) { return c >= 'a' && c <= 'z'; }
@@ -35,6 +50,7 @@ bool Digit(char c) { return c >= '0' && c <= '9'; }
 bool Alpha(char c) { return Upper(c) || Lower(c); }
 
 std::vector<Token> Tokenize(std::string_view text) {
+  text = text.substr(0, UINT32_MAX);
   std::vector<Token> tokens;
   tokens.reserve(text.size() / 5);
   size_t i = 0;
@@ -43,7 +59,7 @@ std::vector<Token> Tokenize(std::string_view text) {
     if (Alpha(c)) {
       size_t j = i;
       while (j < text.size() && Alpha(text[j])) ++j;
-      tokens.push_back({i, j, Kind::kWord, 0, Upper(c), 0});
+      tokens.push_back(MakeToken(i, j, Kind::kWord, 0, Upper(c)));
       i = j;
     } else if (Digit(c)) {
       size_t j = i;
@@ -56,16 +72,21 @@ std::vector<Token> Tokenize(std::string_view text) {
       while (k < text.size() && Alpha(text[k])) ++k;
       const std::string_view suffix = text.substr(j, k - j);
       if (k == j || suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th") {
-        tokens.push_back({i, k, Kind::kNumber, static_cast<int>(value), false, 0});
+        tokens.push_back(MakeToken(i, k, Kind::kNumber, value));
       } else {
-        tokens.push_back({i, k, Kind::kWord, 0, false, 0});  // "10am", "5G"
+        tokens.push_back(MakeToken(i, k, Kind::kWord));  // "10am", "5G"
       }
       i = k;
-    } else if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+    } else if (c == ' ' || c == '\t' || c == '\r') {
       ++i;
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      // A non-ASCII character (dash, quote, letter of another script): one token.
+      size_t j = i + 1;
+      while (j < text.size() && (static_cast<unsigned char>(text[j]) & 0xC0) == 0x80) ++j;
+      tokens.push_back(MakeToken(i, j, Kind::kPunct));
+      i = j;
     } else {
-      tokens.push_back({i, i + 1, Kind::kPunct, 0, false, c});
-      // Multi-byte characters become one punct token each byte; harmless.
+      tokens.push_back(MakeToken(i, i + 1, Kind::kPunct, 0, false, c));  // '\n' ends a sentence too
       ++i;
     }
   }
