@@ -44,6 +44,8 @@ bool PlainlyEnglish(std::string_view text) {
     if (len > 0) {
       ++words;
       if (!too_long && IsFunctionWord(std::string_view(word, len))) ++function_words;
+      // Sixty words settle it; reading on only costs time.
+      if (words >= 60 && function_words * 100 >= words * 15) return true;
     }
     len = 0;
     too_long = false;
