@@ -44,6 +44,12 @@ constexpr std::string_view kAgentAsAdjective[] = {
     "aid", "assistance", "cooperation", "exercise", "exercises", "drill", "drills", "operation", "operations",
     "action", "aggression", "support", "help", "equipment", "hardware", "intervention", "pressure", "solution",
     "option", "power", "presence", "escalation", "ties", "relations", "spending", "budget", "policy", "campaign"};
+constexpr std::string_view kAuxiliaries[] = {
+    "will", "would", "can", "could", "must", "may", "might", "should", "shall", "did", "does", "do", "not",
+    "to", "also", "has", "have", "had", "is", "are", "was", "were", "be", "been", "they", "we", "he", "she",
+    "it", "who", "which", "that", "and", "then", "still", "now", "again", "reportedly", "allegedly"};
+constexpr std::string_view kFrameFillers[] = {"not", "also", "soon", "further", "again", "jointly", "the", "a",
+                                              "an", "its", "their", "his", "her", "to", "in", "of", "any"};
 constexpr std::string_view kRelativePronouns[] = {"which", "who", "that"};
 constexpr std::string_view kObjectPronouns[] = {"them", "him", "her", "it", "us", "themselves", "itself", "me"};
 constexpr std::string_view kSpeech[] = {"said", "says", "say", "told", "tells", "added", "noted", "stated",
@@ -117,6 +123,7 @@ class SentenceCoder {
  private:
   bool IsCovered(size_t i) const { return covered_[i] >= 0 && !mentions_[covered_[i]].place_only; }
   bool Negated(size_t at) const;
+  bool FillersOnly(size_t from, size_t to) const;
   int SubjectBefore(size_t pos) const;
   int MentionAt(size_t pos) const;
 
@@ -246,8 +253,15 @@ void SentenceCoder::FindMentions() {
       while (k > 0 && (toks_[k - 1].lower == "the" || In(toks_[k - 1].lower, kPlaceNouns))) --k;
       m.place_only = k > 0 && In(toks_[k - 1].lower, kLocationPrepositions);
     }
-    const bool adjective_use = parts.size() == 1 && parts[0]->kind == ActorKind::kAgent && mend < n &&
-                               In(toks_[mend].lower, kAgentAsAdjective);
+    bool adjective_use = parts.size() == 1 && parts[0]->kind == ActorKind::kAgent && mend < n &&
+                         In(toks_[mend].lower, kAgentAsAdjective);
+    // Part of another name: "RKO General", "the London Exchange", "Washington Post".
+    if (parts.size() == 1 && mend < n && toks_[mend].capitalized && !toks_[mend].punct &&
+        (parts[0]->kind == ActorKind::kCapital || parts[0]->kind == ActorKind::kAgent))
+      adjective_use = true;
+    if (parts.size() == 1 && parts[0]->kind == ActorKind::kAgent && toks_[m.begin].capitalized && m.begin > skip_ &&
+        !parts[0]->title && m.begin > 0 && toks_[m.begin - 1].capitalized)
+      adjective_use = true;
     if ((a.code().empty() && person.empty()) || adjective_use) {  // "officials" alone, "military aid": not actors
       i = mend > i ? mend : i + 1;
       continue;
@@ -278,6 +292,8 @@ void SentenceCoder::FindMentions() {
 void SentenceCoder::FindTriggers() {
   for (size_t i = skip_; i < toks_.size(); ++i) {
     if (toks_[i].lemma < 0 || IsCovered(i)) continue;
+    // Capitalised mid-sentence words are names ("March", "Court of Appeals").
+    if (toks_[i].capitalized && i > skip_ && !toks_[i].all_caps) continue;
     size_t end = 0;
     const Pattern* p = lex_.triggers.MatchAt(toks_, i, &end);
     if (p == nullptr) continue;
@@ -290,6 +306,17 @@ void SentenceCoder::FindTriggers() {
     t.noun = p->noun || (i > 0 && In(toks_[i - 1].lower, kDeterminers)) ||
              (i > 1 && In(toks_[i - 2].lower, kDeterminers) && !toks_[i - 1].punct && covered_[i - 1] < 0 &&
               lex_.triggers.StartingAt(toks_[i - 1]) == nullptr);
+    // News reports events in the past tense; a base or -s form ("target",
+    // "offers", "demand") is a verb only after its subject or an auxiliary
+    // ("Rebels attack", "will visit", "to expel"), otherwise a noun.
+    const std::string_view w = toks_[i].lower;
+    const bool past = (w.size() > 3 && w.substr(w.size() - 2) == "ed") || lex_.lemmas.IsIrregularPast(w);
+    if (!t.noun && !past && i > 0) {
+      const bool after_subject = covered_[i - 1] >= 0 && !mentions_[covered_[i - 1]].place_only;
+      const bool after_aux = In(toks_[i - 1].lower, kAuxiliaries) ||
+                             (toks_[i - 1].lower.size() > 3 && toks_[i - 1].lower.substr(toks_[i - 1].lower.size() - 2) == "ly");
+      if (!after_subject && !after_aux) t.noun = true;
+    }
     // Passive: "were killed by", "was reportedly attacked".
     if (!t.noun && i > 0) {
       size_t k = i - 1;
@@ -304,6 +331,18 @@ void SentenceCoder::FindTriggers() {
     triggers_.push_back(std::move(t));
     i = end - 1;
   }
+}
+
+// Between a frame and its complement only adverbs, determiners and an
+// adjective after a determiner may stand ("called for an immediate ceasefire").
+bool SentenceCoder::FillersOnly(size_t from, size_t to) const {
+  for (size_t k = from; k < to; ++k) {
+    const std::string_view w = toks_[k].lower;
+    const bool adverb = w.size() > 3 && w.substr(w.size() - 2) == "ly";
+    const bool after_det = k > from && In(toks_[k - 1].lower, kDeterminers);
+    if (!In(w, kFrameFillers) && !adverb && !after_det) return false;
+  }
+  return true;
 }
 
 bool SentenceCoder::Negated(size_t at) const {
@@ -332,7 +371,8 @@ void SentenceCoder::ApplyModals() {
         const Pattern& p = lex_.modals.at(idx);
         size_t e = 0;
         const size_t slack = p.value == "deny" ? 0 : 2;  // "denied attacking", not "denied that the talks"
-        if (lex_.modals.Matches(p, toks_, j, &e) && e <= t.begin && t.begin - e <= slack) {
+        if (lex_.modals.Matches(p, toks_, j, &e) && e <= t.begin && t.begin - e <= slack &&
+            FillersOnly(e, t.begin)) {
           found = &p;
           found_begin = j;
           found_end = e;

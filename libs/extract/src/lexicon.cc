@@ -178,6 +178,12 @@ void Lemmatizer::Finish() {
     if (int id = Find(lemma); id >= 0) irregular_ids_[form] = id;
 }
 
+bool Lemmatizer::IsIrregularPast(std::string_view w) const {
+  auto it = irregular_.find(AV(w));
+  // Present forms ("is", "are", "has", "goes") are listed too; they end in s or are "am"/"are".
+  return it != irregular_.end() && w.back() != 's' && w != "am" && w != "are";
+}
+
 int Lemmatizer::Lemma(std::string_view w) const {
   if (w.size() < 2) return Find(w);
   if (auto it = irregular_ids_.find(AV(w)); it != irregular_ids_.end()) return it->second;

@@ -55,6 +55,8 @@ class Lemmatizer {
   int Intern(std::string_view lemma);
   int Find(std::string_view lemma) const;
   int Lemma(std::string_view lower_word) const;
+  // True for irregular past forms ("met", "fought", "struck").
+  bool IsIrregularPast(std::string_view lower_word) const;
   // Maps irregular forms (after all patterns are loaded) to lemma ids.
   void Finish();
 
