@@ -10,6 +10,7 @@ const std::vector<Command>& Commands() {
       {"mock-broker", "run an in-memory Kafka mock cluster on 127.0.0.1 until SIGTERM", RunMockBroker},
       {"produce", "send articles (files, directories, JSON lines) to a Kafka topic", RunProduce},
       {"tail", "print a topic's committed events, stories or DLQ records as JSON lines", RunTail},
+      {"query", "ask the query service for events, counts or stories (table, --json, --follow)", RunQuery},
   };
   return commands;
 }

@@ -24,5 +24,6 @@ int RunExtract(const Args& args);
 int RunMockBroker(const Args& args);
 int RunProduce(const Args& args);
 int RunTail(const Args& args);
+int RunQuery(const Args& args);
 
 }  // namespace eventwire::cli

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -694,6 +695,53 @@ TEST_F(QueryServiceTest, IndependentPythonClient) {
   int rc = pclose(p);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_THAT(out, ::testing::HasSubstr("python client: all checks passed"));
+}
+
+std::string RunCommand(const std::string& cmd, int* rc) {
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  if (!p) return out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  *rc = WEXITSTATUS(pclose(p));
+  return out;
+}
+
+TEST_F(QueryServiceTest, CommandLineClient) {
+  const std::string cli = absl::StrCat(EVENTWIRE_CLI, " query --server ", query_->address());
+  EventFilter f;
+  f.set_actor("TAL");
+  f.set_cameo_prefix("19");
+  int want = 0;
+  for (int i = 0; i < kEvents; ++i) want += Matches(MakeEvent(i), f);
+  int rc = -1;
+  // JSON lines: one per event, paged through with a small limit per page.
+  std::string json = RunCommand(cli + " --actor TAL --cameo 19 --json --limit 1000", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(std::count(json.begin(), json.end(), '\n'), want) << json;
+  EXPECT_THAT(json, ::testing::HasSubstr("\"cameo_code\":\"19"));
+  // Table for people, with --limit.
+  std::string table = RunCommand(cli + " --limit 3", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_THAT(table, ::testing::HasSubstr("EVIDENCE"));
+  EXPECT_THAT(table, ::testing::HasSubstr("(3 events)"));
+  // Counts, story detail, one event.
+  std::string counts = RunCommand(cli + " --count-by cameo_root", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_THAT(counts, ::testing::HasSubstr(absl::StrCat("(total)", std::string(25, ' '), kEvents)));
+  std::string story = RunCommand(cli + " --story-detail story-2", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_THAT(story, ::testing::HasSubstr("outlet-a, outlet-b"));
+  RunCommand(cli + " --event ev-03 --json", &rc);
+  EXPECT_EQ(rc, 0);
+  // Bad input: refused by the client or the server, exit 2 with the reason.
+  std::string bad = RunCommand(cli + " --cameo 1x 2>&1", &rc);
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(bad, ::testing::HasSubstr("cameo_prefix"));
+  RunCommand(cli + " --since yesterday-ish 2>&1", &rc);
+  EXPECT_EQ(rc, 2);
+  RunCommand(cli + " --event no-such-event 2>&1", &rc);
+  EXPECT_EQ(rc, 2);
 }
 
 // Runs last (gtest keeps declaration order): restarts the binary.
