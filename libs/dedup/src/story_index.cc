@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -94,7 +95,15 @@ struct StoryIndex::State {
   size_t exact_bytes = 0;
   bool have_time = false;
   int64_t time_base = 0;
-  int64_t watermark = 0;  // newest event time seen
+  // The window's "now": the lower median of the last kRecentTimes event
+  // times, not the newest one. Publication times are noisy (a wrong year, a
+  // future date, a feed replaying its archive): with the maximum, one such
+  // article would push everything before it out of the window, and copies
+  // that arrive next would open stories of their own.
+  static constexpr size_t kRecentTimes = 32;
+  std::array<int64_t, kRecentTimes> recent_times{};
+  size_t recent_count = 0;
+  int64_t watermark = 0;
 
   uint64_t end_seq() const { return base_seq + records.size(); }
   int64_t horizon() const { return watermark - options.window_seconds; }
@@ -111,7 +120,12 @@ struct StoryIndex::State {
       have_time = true;
       time_base = t;
     }
-    watermark = std::max(watermark, t);
+    if (t <= 0) return;  // no time: nothing moves
+    recent_times[recent_count++ % kRecentTimes] = t;
+    std::array<int64_t, kRecentTimes> sorted = recent_times;
+    const size_t n = std::min(recent_count, kRecentTimes);
+    std::nth_element(sorted.begin(), sorted.begin() + (n - 1) / 2, sorted.begin() + n);
+    watermark = sorted[(n - 1) / 2];
     // Arrival order approximates time order; an article that arrived early
     // but is older than its successors waits for them (bounded by disorder).
     while (!records.empty() && TimeOf(records.front()) < horizon()) {
@@ -159,7 +173,6 @@ struct StoryIndex::State {
       Verdict verdict;
     };
     std::vector<Checked> checked;
-    std::vector<uint32_t> vetoed;  // stories with a member whose figures disagree
     for (const auto& [seq, bands] : hits) {
       const Record& r = records[seq - base_seq];
       if (r.article_key == article_key && r.sketch.bins == sketch.bins) {
@@ -168,21 +181,31 @@ struct StoryIndex::State {
         return m;
       }
       checked.push_back({r.story_slot, bands, dedup::Verify(sketch, r.sketch, options, set, ExactSet(seq))});
-      if (!checked.back().verdict.numbers_agree) vetoed.push_back(r.story_slot);
     }
+    // A story is vetoed when at least half of its members among the
+    // candidates disagree on figures: one typo-ridden member cannot block a
+    // story, but a template look-alike that happens to agree with a truncated
+    // member (whose cut removed the differing figures) is still kept out.
+    auto vetoed = [&](uint32_t slot) {
+      int agree = 0, disagree = 0;
+      for (const Checked& c : checked) {
+        if (c.story_slot != slot) continue;
+        (c.verdict.numbers_agree ? agree : disagree) += 1;
+      }
+      return disagree > 0 && disagree >= agree;
+    };
     const Checked* best = nullptr;
+    bool best_merge = false;
     for (const Checked& c : checked) {
-      const bool veto = std::find(vetoed.begin(), vetoed.end(), c.story_slot) != vetoed.end();
-      const bool merge = c.verdict.merge && !veto;
-      const bool best_merge = best && best->verdict.merge &&
-                              std::find(vetoed.begin(), vetoed.end(), best->story_slot) == vetoed.end();
+      const bool merge = c.verdict.merge && !vetoed(c.story_slot);
       // Prefer a merge; among equals the most similar (hits are oldest-first on ties).
       if (!best || (merge && !best_merge) ||
           (merge == best_merge && c.verdict.similarity > best->verdict.similarity)) {
         best = &c;
-        m.found = merge;
+        best_merge = merge;
       }
     }
+    m.found = best_merge;
     if (best) {
       m.best = best->verdict;
       m.best_bands = best->bands;
@@ -288,6 +311,11 @@ struct StoryIndex::State {
   void Index(const Sketch& sketch, uint32_t article_key, uint32_t story_slot, int64_t t,
              const std::vector<uint64_t>& keys, std::vector<uint32_t> set) {
     if (t < horizon()) return;
+    // A date far ahead of the stream would hold its record (and, records
+    // leaving in arrival order, all after it) in memory until the stream
+    // caught up: such records leave as if dated one window after the
+    // watermark, so memory stays within two windows' worth of articles.
+    if (recent_count > 0) t = std::min(t, watermark + options.window_seconds);
     const uint64_t seq = end_seq();
     Remember(seq, std::move(set));
     const int64_t rel = std::clamp<int64_t>(t - time_base, std::numeric_limits<int32_t>::min(),
@@ -353,9 +381,11 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
   if (m.redelivery) {
     // Seen before (a retry or replay): same story, nothing counted twice.
     const v1::Story& story = s.stories[m.story_slot].story;
+    // A duplicate even when it is the canonical article itself: its story
+    // (and the story's events) already went out once.
     d.set_story_id(story.story_id());
-    d.set_is_duplicate(story.canonical_article_id() != article.id);
-    if (d.is_duplicate()) d.set_duplicate_of(story.canonical_article_id());
+    d.set_is_duplicate(true);
+    d.set_duplicate_of(story.canonical_article_id());
     d.set_similarity(1.0);
     ev.set_estimated_similarity(1.0);
     ev.set_verified_similarity(1.0);

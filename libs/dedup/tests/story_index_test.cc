@@ -125,8 +125,15 @@ TEST(StoryIndexTest, RedeliveryChangesNothing) {
   index.Add(Article("y", text));
   Assignment again = index.Add(Article("y", text));
   EXPECT_EQ(again.decision.evidence().reason(), "redelivery");
+  EXPECT_TRUE(again.decision.is_duplicate());
   EXPECT_EQ(again.story.num_articles(), 2u);
   EXPECT_TRUE(again.record.empty());
+  // The canonical article delivered again (a re-post at a new offset) is a
+  // duplicate too: its story and events were published the first time.
+  Assignment canonical = index.Add(Article("x", text));
+  EXPECT_TRUE(canonical.decision.is_duplicate());
+  EXPECT_EQ(canonical.decision.duplicate_of(), "x");
+  EXPECT_EQ(canonical.story.num_articles(), 2u);
 }
 
 TEST(StoryIndexTest, WindowExpiresOldArticlesButMatchesOutOfOrderOnes) {
@@ -136,12 +143,68 @@ TEST(StoryIndexTest, WindowExpiresOldArticlesButMatchesOutOfOrderOnes) {
   // Ten minutes earlier, arriving later: still inside the window.
   Assignment late = index.Add(Article("t-600", text, "b", 10'000 - 600));
   EXPECT_TRUE(late.decision.is_duplicate());
-  // Two hours on: the first story has left the window.
-  index.Add(Article("other", Prose(60, 12), "c", 10'000 + 7200));
-  EXPECT_EQ(index.open_stories(), 1u);
+  // Two hours on (the stream, not one article, has moved on): the first
+  // story has left the window.
+  for (int i = 0; i < 3; ++i) {
+    index.Add(Article("other" + std::to_string(i), Prose(60 + i, 12), "c", 10'000 + 7200));
+  }
+  EXPECT_EQ(index.open_stories(), 3u);
   Assignment again = index.Add(Article("t+2h", text, "d", 10'000 + 7200));
   EXPECT_TRUE(again.story_is_new);
-  EXPECT_EQ(index.stats().articles_indexed, 2u);
+  EXPECT_EQ(index.stats().articles_indexed, 4u);
+}
+
+// The pipeline e2e regression: one article dated two months ahead of the
+// others, and articles stamped with the (earlier) Kafka record time, must not
+// move the window past a story whose syndicated copy arrives next.
+TEST(StoryIndexTest, OneOutlyingDateDoesNotExpireTheWindow) {
+  StoryIndex index;  // 7-day window
+  const int64_t day = 24 * 3600;
+  const int64_t t0 = 1'804'000'000;
+  const std::string text =
+      "HARARE, March 3 - Riot police arrested 42 opposition supporters in the capital on Monday "
+      "after a rally turned violent. Opposition leaders accused the government of repression, and "
+      "regional envoys urged both sides to show restraint. Witnesses said officers fired tear gas "
+      "at the crowd near the central market.";
+  Assignment first = index.Add(Article("first", text, "wire", t0));
+  index.Add(Article("future", Prose(70, 6), "other", t0 + 67 * day));
+  index.Add(Article("stamped1", Prose(71, 6), "other", t0 - 100 * day));
+  index.Add(Article("stamped2", Prose(72, 6), "other", t0 - 100 * day));
+  index.Add(Article("older", Prose(73, 6), "other", t0 - 21 * day));
+  Assignment copy = index.Add(Article("copy", text, "reprint", t0 + 3 * 3600));
+  EXPECT_TRUE(copy.decision.is_duplicate()) << copy.decision.evidence().reason();
+  EXPECT_EQ(copy.decision.story_id(), first.decision.story_id());
+  EXPECT_EQ(copy.story.num_articles(), 2u);
+}
+
+// Syndicated copies of a short wire story: site chrome around it, a new
+// headline, another dateline. All join; the same template with other figures
+// does not.
+TEST(StoryIndexTest, ShortSyndicatedCopiesJoinButTemplateLookalikesDoNot) {
+  const std::string body =
+      "Riot police arrested 42 opposition supporters in the capital on Monday after a rally turned "
+      "violent. Opposition leaders accused the government of repression, and regional envoys urged "
+      "both sides to show restraint. Witnesses said officers fired tear gas at the crowd near the "
+      "central market.";
+  const std::vector<std::string> copies = {
+      "Metro Courier | World | Africa\n\n" + body + "\n\nShare this story. Subscribe to our newsletter.",
+      "HARARE (Metro Courier) - " + body,
+      "HARARE, March 3 - " + body + " Read more on our site.",
+  };
+  for (const std::string& copy_text : copies) {
+    StoryIndex index;
+    Assignment first = index.Add(Article("wire", "HARARE, March 3 - " + body, "wire"));
+    Assignment copy = index.Add(Article("site", copy_text, "site"));
+    EXPECT_TRUE(copy.decision.is_duplicate()) << copy_text << "\n" << copy.decision.evidence().reason();
+    EXPECT_EQ(copy.decision.story_id(), first.decision.story_id());
+  }
+  StoryIndex index;
+  index.Add(Article("wire", "HARARE, March 3 - " + body, "wire"));
+  std::string other = "HARARE, May 9 - " + body;
+  other.replace(other.find("42"), 2, "17");
+  other.replace(other.find("Monday"), 6, "Friday");
+  Assignment lookalike = index.Add(Article("later", other, "wire"));
+  EXPECT_FALSE(lookalike.decision.is_duplicate()) << lookalike.decision.evidence().reason();
 }
 
 TEST(StoryIndexTest, StoryIdsAreDeterministicAndArticleListIsBounded) {

@@ -98,7 +98,8 @@ class StoryIndex {
 
   // Assigns the article to an existing story or opens a new one. Adding the
   // same article id with the same text again (a redelivery) changes nothing
-  // and returns its story.
+  // and returns its story as a duplicate (even for the canonical article: the
+  // story went out already).
   Assignment Add(const CleanArticle& article);
 
   // Applies a record produced by Add() here or in another instance (restart,
