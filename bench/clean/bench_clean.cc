@@ -6,8 +6,11 @@
 // Each Reuters story becomes a RawArticle as a scraper would deliver it: the
 // dateline and the hard-wrapped body as text, the title and date as fields.
 // Bytes processed = bytes of text handed to Clean.
+#include <absl/time/civil_time.h>
+#include <absl/time/time.h>
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -59,6 +62,18 @@ std::string_view Element(std::string_view doc, std::string_view tag) {
   return doc.substr(b + open.size(), e - b - open.size());
 }
 
+// "26-FEB-1987 15:01:01.79" -> Unix seconds (day precision is all Clean uses), 0 if unreadable.
+int64_t ReutersDate(std::string_view s) {
+  static constexpr std::string_view kMonths = "JANFEBMARAPRMAYJUNJULAUGSEPOCTNOVDEC";
+  int day = 0, year = 0;
+  char mon[4] = {};
+  const std::string text(s.substr(s.find_first_not_of(' ') == std::string_view::npos ? s.size() : s.find_first_not_of(' ')));
+  if (std::sscanf(text.c_str(), "%d-%3c-%d", &day, mon, &year) != 3) return 0;
+  const size_t m = kMonths.find(std::string_view(mon, 3));
+  if (m == std::string_view::npos || m % 3 != 0) return 0;
+  return absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(year, static_cast<int>(m / 3) + 1, day), absl::UTCTimeZone()));
+}
+
 const std::vector<eventwire::v1::RawArticle>& Corpus() {
   static const std::vector<eventwire::v1::RawArticle> articles = [] {
     std::vector<eventwire::v1::RawArticle> out;
@@ -82,6 +97,8 @@ const std::vector<eventwire::v1::RawArticle>& Corpus() {
           a.set_id(std::to_string(out.size()));
           a.set_title(Unescape(Element(doc, "TITLE")));
           a.set_text(Unescape(Element(doc, "DATELINE")) + body);
+          // Producers send the publication date; relative dates resolve against it.
+          if (const int64_t t = ReutersDate(Element(doc, "DATE")); t != 0) a.mutable_published_at()->set_seconds(t);
           out.push_back(std::move(a));
         }
         pos = file.find("<REUTERS", end);

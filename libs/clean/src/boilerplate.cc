@@ -1,10 +1,11 @@
 #include "boilerplate.h"
 
-#include <absl/container/flat_hash_map.h>
-
 #include <algorithm>
 #include <array>
+#include <bitset>
+#include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "fields.h"
 #include "text_util.h"
@@ -35,8 +36,9 @@ constexpr std::array<std::string_view, 30> kWeakChrome = {
 // Longest line that is still judged by its vocabulary.
 constexpr int kMaxChromeWords = 30;
 
-// Both phrase lists indexed by first word, so a line is scanned once, word by
-// word, instead of once per phrase, and without a lower-cased copy.
+// Both phrase lists indexed by the first letter and length of their first
+// word, so a line is scanned once, word by word, and a word is compared only
+// with the few phrases that start like it (no hashing, no lower-cased copy).
 class PhraseIndex {
  public:
   PhraseIndex() {
@@ -52,8 +54,7 @@ class PhraseIndex {
   // Distinct phrases found in `line`, matched case-insensitively on word boundaries.
   Hits Count(std::string_view line) const {
     Hits hits;
-    std::vector<std::string_view> seen;
-    char lower[32];
+    std::bitset<kPhrases> seen;  // each phrase counts once
     for (size_t i = 0; i < line.size();) {
       if (!IsAsciiAlpha(line[i])) {
         ++i;
@@ -62,18 +63,13 @@ class PhraseIndex {
       size_t e = i;
       while (e < line.size() && IsAsciiAlpha(line[e])) ++e;
       const size_t len = e - i;
-      const char first = static_cast<char>(line[i] | 0x20);
-      // Letter-and-length filter before hashing: most words start no phrase.
-      const bool candidate = len < 32 && (first_word_lengths_[static_cast<size_t>(first - 'a')] >> len & 1u) != 0 &&
-                             (i == 0 || !IsWordByte(line[i - 1]) || (i >= 3 && static_cast<unsigned char>(line[i - 3]) == 0xE2));
-      if (candidate) {
-        for (size_t k = 0; k < len; ++k) lower[k] = static_cast<char>(line[i + k] | 0x20);
-        if (auto it = by_first_word_.find(std::string_view(lower, len)); it != by_first_word_.end()) {
-          for (const Phrase& p : it->second) {
-            if (MatchesAt(line, i, p.text) && std::find(seen.begin(), seen.end(), p.text) == seen.end()) {
-              seen.push_back(p.text);
-              ++(p.strong ? hits.strong : hits.weak);
-            }
+      if (len < kMaxWord &&
+          (i == 0 || !IsWordByte(line[i - 1]) || (i >= 3 && static_cast<unsigned char>(line[i - 3]) == 0xE2))) {
+        for (const uint8_t id : buckets_[static_cast<size_t>((line[i] | 0x20) - 'a')][len]) {
+          const Phrase& p = phrases_[id];
+          if (!seen[id] && MatchesAt(line, i, p.text)) {
+            seen.set(id);
+            ++(p.strong ? hits.strong : hits.weak);
           }
         }
       }
@@ -83,6 +79,8 @@ class PhraseIndex {
   }
 
  private:
+  static constexpr size_t kMaxWord = 16;
+  static constexpr size_t kPhrases = kStrongChrome.size() + kWeakChrome.size();
   struct Phrase {
     std::string_view text;
     bool strong;
@@ -91,8 +89,8 @@ class PhraseIndex {
   void Add(std::string_view p, bool strong) {
     size_t e = 0;
     while (e < p.size() && IsAsciiAlpha(p[e])) ++e;
-    by_first_word_[p.substr(0, e)].push_back({p, strong});
-    if (e < 32) first_word_lengths_[static_cast<size_t>(p.front() - 'a')] |= 1u << e;
+    buckets_[static_cast<size_t>(p.front() - 'a')][e].push_back(static_cast<uint8_t>(phrases_.size()));
+    phrases_.push_back({p, strong});
   }
 
   // `phrase` (lower case) at line[i], case-insensitively, ending on a word boundary.
@@ -109,10 +107,9 @@ class PhraseIndex {
             static_cast<unsigned char>(line[end + 1]) <= 0x81);  // ’ ” … after the word
   }
 
-  absl::flat_hash_map<std::string_view, std::vector<Phrase>> by_first_word_;
-  std::array<uint32_t, 26> first_word_lengths_{};  // bit n: a first word of n letters starts with this letter
+  std::vector<Phrase> phrases_;
+  std::array<std::array<std::vector<uint8_t>, kMaxWord>, 26> buckets_;  // [first letter][first word length]
 };
-
 const PhraseIndex& ChromePhrases() {
   static const PhraseIndex* index = new PhraseIndex();
   return *index;
@@ -133,10 +130,16 @@ LineFeatures AnalyzeLine(std::string_view line) {
   // One pass for the structural counts: words, capitalised words, separators.
   int alphabetic = 0, capitalised = 0, pipes = 0, arrows = 0, guillemets = 0, bullets = 0;
   bool in_word = false, word_has_text = false;
+  // Past kMaxChromeWords a line is prose for every rule here, so the scan stops
+  // there: long paragraphs, most of the text, cost a prefix only.
+  size_t scanned = line.size();
   for (size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
     if (IsSpace(c)) {
-      if (in_word && word_has_text) ++f.words;
+      if (in_word && word_has_text && ++f.words > kMaxChromeWords) {
+        scanned = i;
+        break;
+      }
       in_word = word_has_text = false;
       continue;
     }
@@ -160,7 +163,7 @@ LineFeatures AnalyzeLine(std::string_view line) {
       if (third == 0xA2) ++bullets;     // •
     }
   }
-  if (in_word && word_has_text) ++f.words;
+  if (scanned == line.size() && in_word && word_has_text) ++f.words;
   f.ends_sentence = EndsSentence(line);
   // Chrome is short; a long paragraph is prose whatever words it uses, and
   // skipping the phrase scan there is most of the cleaner's speed.
@@ -171,9 +174,9 @@ LineFeatures AnalyzeLine(std::string_view line) {
     f.link_list = pipes >= 2 || arrows >= 2 || guillemets >= 2 || bullets >= 2;
   }
   f.title_case = alphabetic >= 3 && capitalised * 4 >= alphabetic * 3;
-  f.handle_or_url = line.find("http://") != std::string::npos || line.find("https://") != std::string::npos ||
-                    line.find("www.") != std::string::npos ||
-                    (line.find(" @") != std::string_view::npos) || line.starts_with("@");
+  const std::string_view head = line.substr(0, scanned);
+  f.handle_or_url = head.find("://") != std::string_view::npos || head.find("www.") != std::string_view::npos ||
+                    head.find(" @") != std::string_view::npos || head.starts_with("@");
   return f;
 }
 

@@ -20,6 +20,9 @@
 
 namespace eventwire::clean_internal {
 
+// Features of a line. Lines longer than 30 words are prose to every rule, so
+// only their first 31 words are read: `words` stops at 31, and title case and
+// handles/URLs are judged on that prefix.
 struct LineFeatures {
   int words = 0;
   bool ends_sentence = false;

@@ -43,9 +43,13 @@ size_t WrapWidth(const std::vector<RawLine>& lines) {
 void AppendCollapsed(std::string_view s, std::string* out) {
   size_t i = 0;
   while (i < s.size()) {
+    // Text with single spaces is copied as it is, in one piece.
     size_t j = i;
-    while (j < s.size() && !IsSpace(s[j])) ++j;
-    out->append(s.substr(i, j - i));  // a word at a time
+    for (; j < s.size(); ++j) {
+      const char c = s[j];
+      if (c == ' ' ? j + 1 < s.size() && IsSpace(s[j + 1]) : IsSpace(c)) break;
+    }
+    out->append(s.substr(i, j - i));
     if (j == s.size()) break;
     if (!out->empty() && out->back() != ' ') out->push_back(' ');
     while (j < s.size() && IsSpace(s[j])) ++j;
