@@ -61,8 +61,14 @@ struct Mention {
   size_t begin = 0, end = 0;  // token range
   v1::Actor actor;
   bool place_only = false;    // a bare country or capital used as a place ("in Kabul")
+  bool adjectival = false;    // a lone demonym or short country form ("French", "U.S.")
   int group = -1;             // coordination group id ("Qatar and Turkey")
 };
+
+// A country, demonym or capital without role, group or person: "Pakistan".
+bool Bare(const v1::Actor& a) { return a.role().empty() && a.known_group().empty() && a.person().empty(); }
+// An agent whose country the sentence must supply: "police", "the rebels", "President Ruto".
+bool Stateless(const v1::Actor& a) { return a.country_code().empty() && a.known_group().empty() && !a.role().empty(); }
 
 struct Trigger {
   size_t begin = 0, end = 0;  // tokens of the pattern
@@ -104,8 +110,9 @@ std::string_view Slice(std::string_view s, const std::vector<Token>& toks, size_
 class SentenceCoder {
  public:
   SentenceCoder(const Lexicon& lex, std::string_view sentence, const Tokens& tokens, const CivilDate& date,
-                size_t skip_prefix)
-      : lex_(lex), s_(sentence), toks_(tokens.tokens), date_(date), skip_(skip_prefix) {}
+                size_t skip_prefix, std::string_view dateline_country)
+      : lex_(lex), s_(sentence), toks_(tokens.tokens), date_(date), skip_(skip_prefix),
+        dateline_country_(dateline_country) {}
 
   void FindMentions();
   void FindTriggers();
@@ -114,7 +121,8 @@ class SentenceCoder {
   std::vector<Trigger>& triggers() { return triggers_; }
 
   // Source and target mention indexes (several when coordinated).
-  void Roles(size_t t, std::vector<int>* sources, std::vector<int>* targets);
+  // `mutual` is set when the event holds in both directions ("X and Y met").
+  void Roles(size_t t, std::vector<int>* sources, std::vector<int>* targets, bool* mutual);
   // The place mentioned closest to the trigger: token range and place rows.
   const std::vector<int>* Place(size_t trigger, size_t* begin, size_t* end) const;
   // Speaker of reported speech in the sentence, if any.
@@ -125,17 +133,24 @@ class SentenceCoder {
   bool Negated(size_t at) const;
   bool FillersOnly(size_t from, size_t to) const;
   int SubjectBefore(size_t pos) const;
+  int NominalSource(const Trigger& t) const;
   int MentionAt(size_t pos) const;
+  void GroupCoordinated();
+  void InheritCountries();
+  void SetRole(Mention* m, const v1::Actor& from) const;
+  std::string PlaceCountryAt(size_t pos) const;
 
   const Lexicon& lex_;
   std::string_view s_;
   const std::vector<Token>& toks_;
   CivilDate date_;
   size_t skip_;
+  std::string_view dateline_country_;
   std::vector<Mention> mentions_;
   std::vector<int> covered_;  // token -> mention index or -1
   std::vector<Trigger> triggers_;
-  std::vector<int> trigger_sources_;  // per trigger: chosen source mention (for "and killed")
+  std::vector<int> trigger_sources_;  // per trigger: chosen source mention
+  int last_verb_source_ = -1;         // source of the last verbal trigger (for "... and killed")
 };
 
 void SentenceCoder::FindMentions() {
@@ -266,13 +281,22 @@ void SentenceCoder::FindMentions() {
       i = mend > i ? mend : i + 1;
       continue;
     }
+    m.adjectival = parts.size() == 1 && (parts[0]->kind == ActorKind::kDemonym ||
+                                         (parts[0]->kind == ActorKind::kCountry && m.end - m.begin == 1 &&
+                                          toks_[m.begin].all_caps && toks_[m.begin].end - toks_[m.begin].begin <= 4));
     const int idx = static_cast<int>(mentions_.size());
     for (size_t k = m.begin; k < m.end; ++k) covered_[k] = idx;
     mentions_.push_back(std::move(m));
     i = mend > i ? mend : i + 1;
   }
-  // Coordination: mentions separated only by "and", ",", "&", "as well as", "both".
+  GroupCoordinated();
+  InheritCountries();
+}
+
+// Coordination: mentions separated only by "and", ",", "&", "as well as", "both".
+void SentenceCoder::GroupCoordinated() {
   int next_group = 0;
+  for (Mention& m : mentions_) m.group = -1;
   for (size_t k = 0; k < mentions_.size(); ++k) {
     if (mentions_[k].group < 0) mentions_[k].group = next_group++;
     if (k + 1 >= mentions_.size()) break;
@@ -287,6 +311,96 @@ void SentenceCoder::FindMentions() {
     if (joins && (has_and || toks_[b].lower == ",") && !mentions_[k].place_only && !mentions_[k + 1].place_only)
       mentions_[k + 1].group = mentions_[k].group;
   }
+}
+
+void SentenceCoder::SetRole(Mention* m, const v1::Actor& from) const {
+  v1::Actor& a = m->actor;
+  a.set_role(from.role());
+  a.set_office(from.office());
+  a.set_organization(from.organization());
+  if (a.known_group().empty()) a.set_code(a.country_code() + from.role());
+  if (!from.office().empty() && !a.name().empty()) a.set_name(a.name() + " " + from.office());
+}
+
+// The country of the place or national actor at `pos` ("in Lagos", "of Armenia").
+std::string SentenceCoder::PlaceCountryAt(size_t pos) const {
+  while (pos < toks_.size() && toks_[pos].lower == "the") ++pos;
+  if (pos >= toks_.size()) return "";
+  if (covered_[pos] >= 0) return mentions_[covered_[pos]].actor.country_code();
+  size_t e = 0;
+  const std::vector<int>* values = lex_.place_phrases.MatchAt(s_, toks_, pos, &e);
+  if (values == nullptr) return "";
+  const PlaceEntry* best = nullptr;
+  for (int v : *values) {
+    const PlaceEntry& p = lex_.places[v];
+    if (best == nullptr || p.rank + (p.has_coordinates ? 2 : 0) > best->rank + (best->has_coordinates ? 2 : 0))
+      best = &p;
+  }
+  return best->country;
+}
+
+// Agents without a country take it from the sentence, most specific first:
+// "the foreign ministers of Armenia and Azerbaijan" (the countries take the
+// role), "police in Lagos", "U.S. and Afghan officials" (shared head), the
+// nearest national actor or place, the dateline. Domestic actors are the
+// usual reading of news; a wrong guess is no worse than a missing country.
+void SentenceCoder::InheritCountries() {
+  std::vector<bool> drop(mentions_.size(), false);
+  for (size_t k = 0; k + 1 < mentions_.size(); ++k) {
+    Mention& a = mentions_[k];
+    if (!Stateless(a.actor) || !a.actor.person().empty() || a.end >= toks_.size() || toks_[a.end].lower != "of")
+      continue;
+    const int b = MentionAt(a.end + 1);
+    if (b < 0 || !Bare(mentions_[b].actor) || mentions_[b].actor.country_code().empty()) continue;
+    for (Mention& o : mentions_)
+      if (o.group == mentions_[b].group && Bare(o.actor) && !o.actor.country_code().empty()) SetRole(&o, a.actor);
+    drop[k] = true;
+  }
+  for (size_t k = 0; k + 1 < mentions_.size(); ++k) {
+    Mention& a = mentions_[k];
+    const Mention& b = mentions_[k + 1];
+    if (a.adjectival && Bare(a.actor) && b.begin == a.end + 1 && toks_[a.end].lower == "and" &&
+        !b.actor.role().empty() && !b.actor.country_code().empty() && b.actor.known_group().empty() &&
+        b.actor.person().empty())
+      SetRole(&a, b.actor);
+  }
+  for (size_t k = 0; k < mentions_.size(); ++k) {
+    Mention& a = mentions_[k];
+    if (drop[k] || !Stateless(a.actor)) continue;
+    std::string country;
+    if (a.end + 1 < toks_.size() &&
+        (toks_[a.end].lower == "in" || toks_[a.end].lower == "from" || toks_[a.end].lower == "of"))
+      country = PlaceCountryAt(a.end + 1);
+    size_t best_dist = kNone;
+    if (country.empty()) {
+      for (size_t o = 0; o < mentions_.size(); ++o) {
+        const Mention& m = mentions_[o];
+        if (o == k || drop[o] || m.actor.country_code().empty()) continue;
+        const size_t dist = m.begin > a.begin ? m.begin - a.begin : a.begin - m.begin;
+        if (dist < best_dist) {
+          best_dist = dist;
+          country = m.actor.country_code();
+        }
+      }
+    }
+    if (country.empty()) {
+      size_t pb = 0, pe = 0;
+      if (Place(a.begin, &pb, &pe) != nullptr) country = PlaceCountryAt(pb);
+    }
+    if (country.empty()) country = std::string(dateline_country_);
+    if (country.empty()) continue;
+    a.actor.set_country_code(country);
+    a.actor.set_code(country + a.actor.role());
+  }
+  if (std::find(drop.begin(), drop.end(), true) == drop.end()) return;
+  std::vector<Mention> kept;
+  for (size_t k = 0; k < mentions_.size(); ++k)
+    if (!drop[k]) kept.push_back(std::move(mentions_[k]));
+  mentions_ = std::move(kept);
+  covered_.assign(toks_.size(), -1);
+  for (size_t k = 0; k < mentions_.size(); ++k)
+    for (size_t t = mentions_[k].begin; t < mentions_[k].end; ++t) covered_[t] = static_cast<int>(k);
+  GroupCoordinated();
 }
 
 void SentenceCoder::FindTriggers() {
@@ -312,7 +426,10 @@ void SentenceCoder::FindTriggers() {
     const std::string_view w = toks_[i].lower;
     const bool past = (w.size() > 3 && w.substr(w.size() - 2) == "ed") || lex_.lemmas.IsIrregularPast(w);
     if (!t.noun && !past && i > 0) {
-      const bool after_subject = covered_[i - 1] >= 0 && !mentions_[covered_[i - 1]].place_only;
+      // ... but not after a modifier inside a noun phrase ("the Chinese offer").
+      const int prev = covered_[i - 1];
+      const bool after_subject = prev >= 0 && !mentions_[prev].place_only &&
+                                 !(mentions_[prev].begin > 0 && In(toks_[mentions_[prev].begin - 1].lower, kDeterminers));
       const bool after_aux = In(toks_[i - 1].lower, kAuxiliaries) ||
                              (toks_[i - 1].lower.size() > 3 && toks_[i - 1].lower.substr(toks_[i - 1].lower.size() - 2) == "ly");
       if (!after_subject && !after_aux) t.noun = true;
@@ -436,6 +553,18 @@ int SentenceCoder::MentionAt(size_t pos) const {
   return -1;
 }
 
+// "Taliban attack", "Israeli airstrikes", "the army's offensive".
+int SentenceCoder::NominalSource(const Trigger& t) const {
+  for (size_t k = mentions_.size(); k-- > 0;) {
+    const Mention& m = mentions_[k];
+    if (m.end > t.begin || m.place_only) continue;
+    bool adjacent = t.begin - m.end <= 2;
+    for (size_t q = m.end; q < t.begin && adjacent; ++q) adjacent = !toks_[q].punct || toks_[q].lower == "'s";
+    return adjacent ? static_cast<int>(k) : -1;
+  }
+  return -1;
+}
+
 int SentenceCoder::SubjectBefore(size_t pos) const {
   int fallback = -1;
   for (size_t k = mentions_.size(); k-- > 0;) {
@@ -453,8 +582,9 @@ int SentenceCoder::SubjectBefore(size_t pos) const {
   return fallback;
 }
 
-void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>* targets) {
+void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>* targets, bool* mutual) {
   const Trigger& t = triggers_[ti];
+  *mutual = false;
   int source = -1, target = -1;
   const size_t n = toks_.size();
   // "clashes between X and Y", "talks between X and Y".
@@ -487,16 +617,29 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
       }
     }
   }
-  if (t.noun) {
-    // "Taliban attack", "Israeli airstrikes", "the army's offensive".
-    for (size_t k = mentions_.size(); k-- > 0;) {
-      const Mention& m = mentions_[k];
-      if (m.end > t.begin || m.place_only) continue;
-      bool adjacent = t.begin - m.end <= 2;
-      for (size_t q = m.end; q < t.begin && adjacent; ++q) adjacent = !toks_[q].punct || toks_[q].lower == "'s";
-      if (adjacent) source = static_cast<int>(k);
+  if (t.passive && by_agent < 0) {
+    // "were killed in an Israeli airstrike": the nominal names the agent and
+    // the kind of act; it is the same event, coded once.
+    for (size_t o = ti + 1; o < triggers_.size(); ++o) {
+      Trigger& nominal = triggers_[o];
+      if (nominal.dropped || !nominal.noun || nominal.begin > t.end + 6) continue;
+      bool linked = false, clause = true;
+      for (size_t k = t.end; k < nominal.begin && clause; ++k) {
+        clause = !toks_[k].punct;
+        linked = linked || toks_[k].lower == "in" || toks_[k].lower == "during" || toks_[k].lower == "by";
+      }
+      const int agent = NominalSource(nominal);
+      if (!linked || !clause || agent < 0) continue;
+      by_agent = agent;
+      nominal.dropped = true;
+      const bool violent = t.code.rfind("18", 0) == 0 || t.code.rfind("19", 0) == 0 || t.code.rfind("20", 0) == 0;
+      if (violent && t.code.size() == 3 && t.code.back() == '0' && nominal.code.substr(0, 2) == t.code.substr(0, 2))
+        triggers_[ti].code = nominal.code;  // "killed in an airstrike": 190 -> 195
       break;
     }
+  }
+  if (t.noun) {
+    source = NominalSource(t);
     if (source < 0) source = by_agent;
     for (size_t k = t.end; k < n && k < t.end + 5 && target < 0; ++k) {
       if (toks_[k].punct) break;
@@ -510,8 +653,8 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     target = SubjectBefore(t.span_begin);
   } else {
     const bool verb_coordination = t.span_begin > 0 && toks_[t.span_begin - 1].lower == "and" && ti > 0 &&
-                                   !trigger_sources_.empty() && trigger_sources_.back() >= 0;
-    source = verb_coordination ? trigger_sources_.back() : SubjectBefore(t.span_begin);
+                                   last_verb_source_ >= 0;
+    source = verb_coordination ? last_verb_source_ : SubjectBefore(t.span_begin);
     // "the Pakistani government, which threatens": the antecedent of a relative pronoun.
     if (!verb_coordination && t.span_begin >= 2 && In(toks_[t.span_begin - 1].lower, kRelativePronouns)) {
       size_t k = t.span_begin - 1;
@@ -540,6 +683,7 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   }
   if (source >= 0 && target >= 0 && mentions_[source].actor.code() == mentions_[target].actor.code()) target = -1;
   trigger_sources_.push_back(source);
+  if (!t.noun && !t.passive) last_verb_source_ = source;
   // "Kabul and the Taliban met": symmetric verbs with coordinated subjects and
   // no object code one party as source and the other as target.
   const bool symmetric = t.code.rfind("04", 0) == 0 || t.code.rfind("19", 0) == 0 || t.code == "057";
@@ -547,8 +691,10 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     for (size_t k = 0; k < mentions_.size(); ++k) {
       if (static_cast<int>(k) != source && mentions_[k].group == mentions_[source].group &&
           mentions_[k].end <= t.span_begin && !mentions_[k].place_only) {
+        // Both directions, as a dyad: X met Y and Y met X.
         sources->push_back(source < static_cast<int>(k) ? source : static_cast<int>(k));
         targets->push_back(source < static_cast<int>(k) ? static_cast<int>(k) : source);
+        *mutual = true;
         return;
       }
     }
@@ -723,7 +869,7 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
     for (Token& t : tokens.tokens)
       if (!t.punct) t.lemma = lex_.lemmas.Lemma(t.lower);
 
-    SentenceCoder sc(lex_, sentence, tokens, pub, skip);
+    SentenceCoder sc(lex_, sentence, tokens, pub, skip, dateline_loc.country_code());
     sc.FindMentions();
     sc.FindTriggers();
     if (sc.triggers().empty()) continue;
@@ -737,15 +883,20 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       const Trigger& t = sc.triggers()[ti];
       if (t.dropped) continue;
       std::vector<int> sources, targets;
-      sc.Roles(ti, &sources, &targets);
+      bool mutual = false;
+      sc.Roles(ti, &sources, &targets, &mutual);
       // Without a source only a passive ("X was attacked") says who was affected.
       if (sources.empty() && (targets.empty() || !t.passive)) continue;
       const CodeInfo* info = lex_.codebook.Find(t.code);
       if (info == nullptr) continue;
       if (sources.empty()) sources.push_back(-1);
       if (targets.empty()) targets.push_back(-1);
-      for (int src : sources) {
-        for (int tgt : targets) {
+      std::vector<std::pair<int, int>> dyads;
+      for (int src : sources)
+        for (int tgt : targets) dyads.emplace_back(src, tgt);
+      if (mutual) dyads.emplace_back(targets.front(), sources.front());
+      {
+        for (const auto& [src, tgt] : dyads) {
           v1::Event e;
           e.set_article_id(a.id);
           e.set_story_id(story.story_id());

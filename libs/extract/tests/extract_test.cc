@@ -215,6 +215,42 @@ TEST_F(ExtractTest, NonEnglishAndChromeYieldNothing) {
   EXPECT_TRUE(Code("Subscribe to our newsletter to read how Russia attacked Ukraine.").empty());
 }
 
+TEST_F(ExtractTest, AgentsTakeTheCountryNamedWithThem) {
+  auto ev = Code("Police in Mombasa arrested three smugglers on Friday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].source().code(), "KENCOP");
+  ev = Code("Chilean prosecutors charged the former minister with fraud.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().country_code(), "CHL");  // the domestic reading
+}
+
+TEST_F(ExtractTest, OfficesOfCoordinatedCountriesMeetBothWays) {
+  auto ev = Code("The foreign ministers of Peru and Bolivia met in Lima on Monday.");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].source().code(), "PERGOV");
+  EXPECT_EQ(ev[0].target().code(), "BOLGOV");
+  EXPECT_EQ(ev[1].source().code(), "BOLGOV");
+  EXPECT_EQ(ev[1].target().code(), "PERGOV");
+}
+
+TEST_F(ExtractTest, CoordinatedDemonymsShareTheHeadNoun) {
+  auto ev = Code("Dutch and Belgian officials criticized Venezuela over the detentions.");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].source().code(), "NLDGOV");
+  EXPECT_EQ(ev[1].source().code(), "BELGOV");
+}
+
+TEST_F(ExtractTest, SecondVerbKeepsTheFirstVerbsSubject) {
+  auto ev = Code("Nepal welcomed the Chinese offer of loans and rejected Indian demands for a new survey.");
+  bool found = false;
+  for (const auto& e : ev)
+    if (e.cameo_root() == "12") {
+      found = true;
+      EXPECT_EQ(e.source().country_code(), "NPL");
+    }
+  EXPECT_TRUE(found);
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
