@@ -98,6 +98,14 @@ ProcessResult Processor::Compute(const InputMessage& input) {
     }
   }
   result.records.push_back(Publish(options_.stories_topic, assignment.story.story_id(), "story", assignment.story));
+  if (!options_.signatures_topic.empty() && !assignment.record.empty()) {
+    // One key per article, so compaction keeps every member of a story.
+    const std::string article = clean.id.empty() ? absl::StrCat(input.partition, "@", input.offset) : clean.id;
+    OutputRecord sig{options_.signatures_topic, absl::StrCat(summary.story_id, "/", article),
+                     std::move(assignment.record), {}};
+    sig.headers.emplace_back(kInstanceHeader, options_.instance_id);
+    result.records.push_back(std::move(sig));
+  }
   return result;
 }
 

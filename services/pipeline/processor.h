@@ -41,6 +41,8 @@ inline constexpr std::string_view kDlqTruncatedHeader = "eventwire.dlq.original-
 inline constexpr std::string_view kSourceTopicHeader = "eventwire.source.topic";
 inline constexpr std::string_view kSourcePartitionHeader = "eventwire.source.partition";
 inline constexpr std::string_view kSourceOffsetHeader = "eventwire.source.offset";
+// On signature records: the transactional id of the instance that made them.
+inline constexpr std::string_view kInstanceHeader = "eventwire.instance";
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
@@ -85,6 +87,12 @@ struct ProcessorOptions {
   std::string events_topic = "events.v1";
   std::string stories_topic = "stories.v1";
   std::string dlq_topic = "articles.dlq";
+  // Each assignment's signature record (StoryIndex) goes here, keyed
+  // <story_id>/<article_id>, in the same transaction as the story update;
+  // story_sync.h reads it back. Empty: no records (no restart or
+  // cross-instance state from Kafka).
+  std::string signatures_topic;
+  std::string instance_id;  // sent in kInstanceHeader
   DecodeOptions decode;
   CleanOptions clean;
   DedupOptions dedup;
@@ -108,6 +116,8 @@ class Processor {
   void ForgetUncommitted() { uncommitted_.clear(); }
 
   size_t open_stories() const { return stories_.open_stories(); }
+  // For story_sync.h: restore and apply other instances' records.
+  StoryIndex& story_index() { return stories_; }
 
  private:
   Processor(ProcessorOptions options, std::unique_ptr<Extractor> extractor);

@@ -1,0 +1,109 @@
+// StorySync: keeps one pipeline instance's dedup index (StoryIndex) in step
+// with the signatures topic, so stories survive restarts and near-duplicates
+// read by different instances of one consumer group join one story.
+//
+// Every instance produces each assignment's signature record to the topic
+// inside the transaction of the batch that made it (processor.h,
+// ProcessorOptions::signatures_topic), so the topic holds exactly the
+// committed assignments. This class is the reading side: a consumer outside
+// the group, assigned every partition, read_committed.
+//
+//   StorySync sync(options, &processor->story_index());
+//   sync.Restore();              // snapshot (if any) + topic up to its end
+//   loop { sync.Poll(); process a batch; deliver; sync.MaybeSnapshot(); }
+//   sync.SaveSnapshot();         // clean shutdown
+//
+// Design, record keys and the race window: docs/dedup.md, "Across instances".
+// REQUIRES: external synchronization; the index is only touched from the
+// thread that calls these methods (the pipeline's batch loop).
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+#include <absl/time/time.h>
+
+#include "eventwire/dedup.h"
+#include "eventwire/kafka.h"
+
+namespace eventwire::pipeline {
+
+struct StorySyncOptions {
+  std::string brokers;
+  std::string topic = "signatures.v1";
+  // This instance's id (the transactional id). Records carrying it in the
+  // eventwire.instance header are already in the local index after a Poll();
+  // at Restore() every record is applied, own ones included.
+  std::string instance_id;
+  // Directory for the local snapshot (<state_dir>/<topic>.snapshot); empty:
+  // no snapshot, a restart reads the whole topic.
+  std::string state_dir;
+  // Restore() gives up (error) when the topic is not read to its end by then.
+  absl::Duration restore_timeout = absl::Minutes(5);
+  // MaybeSnapshot() writes at most this often; 0: only SaveSnapshot().
+  absl::Duration snapshot_interval = absl::Minutes(5);
+};
+
+struct RestoreStats {
+  bool from_snapshot = false;
+  uint64_t snapshot_bytes = 0;
+  uint64_t records_read = 0;     // from the topic
+  uint64_t records_applied = 0;  // of those, records that changed the index
+  uint64_t bad_records = 0;      // not signature records (skipped)
+  absl::Duration snapshot_time, topic_time;
+};
+
+class StorySync {
+ public:
+  // Creates the reader and assigns every partition of the topic (which must
+  // exist). `index` must outlive this object.
+  static absl::StatusOr<std::unique_ptr<StorySync>> Create(StorySyncOptions options, StoryIndex* index);
+  ~StorySync();
+  StorySync(const StorySync&) = delete;
+  StorySync& operator=(const StorySync&) = delete;
+
+  // Loads the local snapshot when there is a valid one (it names the topic
+  // offsets it covers), then applies the topic from there (else from the
+  // beginning) up to its end as of now. Call once, before the first input
+  // is processed, on an empty index. A missing or unreadable snapshot only
+  // means a longer read of the topic (logged).
+  absl::StatusOr<RestoreStats> Restore();
+
+  // Applies other instances' records that arrived since, up to
+  // `max_records`, without waiting. Returns the number applied.
+  absl::StatusOr<size_t> Poll(size_t max_records = 10000);
+
+  // Writes the index and the reader's positions to the snapshot file
+  // atomically (temp file + rename). Call only when every input the index
+  // holds is committed (between batches), so the snapshot never holds an
+  // assignment the topic does not. No-op without a state_dir.
+  absl::Status SaveSnapshot();
+  // SaveSnapshot() when snapshot_interval has passed since the last one.
+  absl::Status MaybeSnapshot();
+
+  std::string snapshot_path() const;
+  uint64_t records_applied() const { return applied_; }
+
+ private:
+  StorySync(StorySyncOptions options, StoryIndex* index) : options_(std::move(options)), index_(index) {}
+  absl::Status Assign(const std::map<int32_t, int64_t>& start);
+  // Applies one consumed record (or skips this instance's own, with
+  // skip_own); false when it was not a signature record.
+  bool ApplyMessage(const rd_kafka_message_t& m, bool skip_own);
+  std::map<int32_t, int64_t> Positions();
+
+  StorySyncOptions options_;
+  StoryIndex* index_;
+  kafka::Handle rk_;
+  int32_t partitions_ = 0;
+  uint64_t applied_ = 0;
+  absl::Time last_snapshot_ = absl::Now();
+};
+
+}  // namespace eventwire::pipeline
