@@ -11,7 +11,6 @@
 #include <unicode/locid.h>
 
 #include <array>
-#include <bitset>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -31,6 +30,7 @@ struct Token {
   Kind kind = Kind::kPunct;
   bool capital = false;  // words: first letter upper-case
   char punct = 0;        // kPunct: the ASCII character, '\n', or 0 for a non-ASCII character
+  uint8_t lex = 0;       // kWord: its entry in the lexicon (1-based), 0 for other words
 };
 
 Token MakeToken(size_t begin, size_t end, Kind kind, long value = 0, bool capital = false, char punct = 0) {
@@ -49,17 +49,160 @@ bool Lower(char c) { return c >= 'a' && c <= 'z'; }
 bool Digit(char c) { return c >= '0' && c <= '9'; }
 bool Alpha(char c) { return Upper(c) || Lower(c); }
 
+constexpr std::array<std::string_view, 12> kMonths = {"january", "february", "march", "april",
+                                                      "may", "june", "july", "august",
+                                                      "september", "october", "november", "december"};
+constexpr std::array<std::string_view, 12> kMonthAbbrevs = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                            "jul", "aug", "sep", "oct", "nov", "dec"};
+constexpr std::array<std::string_view, 7> kWeekdays = {"monday", "tuesday", "wednesday", "thursday",
+                                                       "friday", "saturday", "sunday"};
+constexpr std::array<std::string_view, 7> kWeekdayAbbrevs = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+// Solar Hijri months, with the common alternative spellings.
+struct PersianMonth {
+  std::string_view name;
+  int month;  // 1..12
+};
+constexpr std::array<PersianMonth, 15> kPersianMonths = {{{"farvardin", 1}, {"ordibehesht", 2},
+    {"khordad", 3}, {"tir", 4}, {"mordad", 5}, {"amordad", 5}, {"shahrivar", 6}, {"mehr", 7},
+    {"aban", 8}, {"azar", 9}, {"dey", 10}, {"dei", 10}, {"bahman", 11}, {"esfand", 12},
+    {"esfund", 12}}};
+
+struct NumberWord {
+  std::string_view word;
+  int value;
+};
+constexpr std::array<NumberWord, 15> kNumberWords = {{{"a", 1}, {"an", 1}, {"one", 1}, {"two", 2},
+    {"three", 3}, {"four", 4}, {"five", 5}, {"six", 6}, {"seven", 7}, {"eight", 8}, {"nine", 9},
+    {"ten", 10}, {"eleven", 11}, {"twelve", 12}, {"several", 0}}};
+
+// Words the rules read besides month, weekday and number names.
+constexpr std::array<std::string_view, 20> kRuleWords = {
+    "sept", "today", "tonight", "yesterday", "tomorrow", "last", "past", "this", "next", "coming",
+    "early", "late", "mid", "ago", "day", "days", "week", "weeks", "month", "months"};
+constexpr std::array<std::string_view, 2> kMoreRuleWords = {"year", "years"};
+// Words that put the rest of a sentence in the future.
+constexpr std::array<std::string_view, 11> kFutureWords = {
+    "will", "shall", "next", "scheduled", "due", "upcoming", "plans", "expected", "ll", "tomorrow", "would"};
+// A bare month name is a date after one of these ("in May", not "May I").
+constexpr std::array<std::string_view, 11> kMonthPrepositions = {
+    "in", "since", "until", "by", "during", "from", "through", "of", "before", "after", "throughout"};
+// A bare year is a date after one of these ("in 2013"; bare numbers are quantities).
+constexpr std::array<std::string_view, 14> kYearPrepositions = {
+    "in", "since", "until", "by", "during", "from", "through", "of", "before", "after", "early", "late", "mid", "year"};
+// Words that can start a rule.
+constexpr std::array<std::string_view, 13> kStarterWords = {
+    "sept", "today", "tonight", "yesterday", "tomorrow", "last", "past", "this", "next", "coming", "early", "late", "mid"};
+
+// Every word any rule looks at, with what it means to the rules. Tokenize
+// looks each word up once (a hash of its shape, then one comparison), so the
+// rules compare small integers instead of strings, and the many words that
+// mean nothing to them are skipped at once.
+struct LexInfo {
+  std::string_view word;
+  int month = 0;            // 1..12: full month name
+  int month_abbrev = 0;     // 1..12: "jan", "sept", ...
+  int weekday = -1;         // 0..6 (Monday = 0): full name
+  int weekday_abbrev = -1;  // 0..6: "mon", ...
+  int persian_month = 0;    // 1..12: Solar Hijri month
+  int number = -1;          // "two" -> 2 ("several" -> 0)
+  bool starter = false;     // some rule can start at this word
+  bool future = false;
+  bool month_preposition = false;
+  bool year_preposition = false;
+};
+
+class Lexicon {
+ public:
+  Lexicon() {
+    entries_.emplace_back();  // id 0: not in the lexicon
+    for (size_t m = 0; m < 12; ++m) {
+      Add(kMonths[m]).month = static_cast<int>(m) + 1;
+      Add(kMonthAbbrevs[m]).month_abbrev = static_cast<int>(m) + 1;
+    }
+    Add("sept").month_abbrev = 9;
+    for (size_t d = 0; d < 7; ++d) {
+      Add(kWeekdays[d]).weekday = static_cast<int>(d);
+      Add(kWeekdayAbbrevs[d]).weekday_abbrev = static_cast<int>(d);
+    }
+    for (const PersianMonth& p : kPersianMonths) Add(p.name).persian_month = p.month;
+    for (const NumberWord& n : kNumberWords) Add(n.word).number = n.value;
+    for (std::string_view w : kRuleWords) Add(w);
+    for (std::string_view w : kMoreRuleWords) Add(w);
+    for (std::string_view w : kFutureWords) Add(w).future = true;
+    for (std::string_view w : kMonthPrepositions) Add(w).month_preposition = true;
+    for (std::string_view w : kYearPrepositions) Add(w).year_preposition = true;
+    for (LexInfo& e : entries_) {
+      e.starter = e.month != 0 || e.month_abbrev != 0 || e.weekday >= 0 || e.weekday_abbrev >= 0 ||
+                  e.persian_month != 0 || e.number >= 0;
+    }
+    for (std::string_view w : kStarterWords) Add(w).starter = true;
+  }
+
+  // The id of the letters-only word text[begin, end), case-insensitively; 0 if none.
+  uint8_t Find(std::string_view text, size_t begin, size_t end) const {
+    const size_t len = end - begin;
+    if (len > kMaxLength) return 0;
+    for (size_t h = Hash(text.data() + begin, len); slots_[h] != 0; h = (h + 1) % kSlots) {
+      const std::string_view w = entries_[slots_[h]].word;
+      if (w.size() != len) continue;
+      size_t k = 0;
+      while (k < len && (text[begin + k] | 0x20) == w[k]) ++k;
+      if (k == len) return slots_[h];
+    }
+    return 0;
+  }
+
+  const LexInfo& Info(uint8_t id) const { return entries_[id]; }
+
+ private:
+  static constexpr size_t kSlots = 1024;  // a power of two, several times the number of words
+  static constexpr size_t kMaxLength = 12;
+
+  // Letters only; | 0x20 lower-cases them.
+  static size_t Hash(const char* w, size_t len) {
+    const size_t first = static_cast<unsigned char>(w[0] | 0x20), second = static_cast<unsigned char>(w[len > 1 ? 1 : 0] | 0x20);
+    const size_t last = static_cast<unsigned char>(w[len - 1] | 0x20);
+    return (first * 961 + second * 31 + last + len * 7919) % kSlots;
+  }
+
+  LexInfo& Add(std::string_view w) {
+    size_t h = Hash(w.data(), w.size());
+    for (; slots_[h] != 0; h = (h + 1) % kSlots) {
+      if (entries_[slots_[h]].word == w) return entries_[slots_[h]];
+    }
+    slots_[h] = static_cast<uint8_t>(entries_.size());
+    entries_.push_back(LexInfo{w});
+    return entries_.back();
+  }
+
+  std::vector<LexInfo> entries_;  // fewer than 256: ids are bytes
+  std::array<uint8_t, kSlots> slots_{};
+};
+
+const Lexicon& Lex() {
+  static const Lexicon* lexicon = new Lexicon();
+  return *lexicon;
+}
+
+const LexInfo& InfoOf(const Token& t) { return Lex().Info(t.lex); }
+
+// Whether token t is the (lower-case, lexicon) word w, in any case.
+bool Is(const Token& t, std::string_view lower_word) { return t.lex != 0 && Lex().Info(t.lex).word == lower_word; }
+
 std::vector<Token> Tokenize(std::string_view text) {
   text = text.substr(0, UINT32_MAX);
+  const Lexicon& lexicon = Lex();
   std::vector<Token> tokens;
-  tokens.reserve(text.size() / 5);
+  tokens.reserve(text.size() / 3 + 8);
   size_t i = 0;
   while (i < text.size()) {
     const char c = text[i];
     if (Alpha(c)) {
       size_t j = i;
       while (j < text.size() && Alpha(text[j])) ++j;
-      tokens.push_back(MakeToken(i, j, Kind::kWord, 0, Upper(c)));
+      Token t = MakeToken(i, j, Kind::kWord, 0, Upper(c));
+      t.lex = lexicon.Find(text, i, j);
+      tokens.push_back(t);
       i = j;
     } else if (Digit(c)) {
       size_t j = i;
@@ -92,43 +235,6 @@ std::vector<Token> Tokenize(std::string_view text) {
   }
   return tokens;
 }
-
-// Case-insensitive comparison of a token's text with a lower-case word.
-bool Is(std::string_view text, const Token& t, std::string_view lower_word) {
-  if (t.kind != Kind::kWord || t.end - t.begin != lower_word.size()) return false;
-  for (size_t k = 0; k < lower_word.size(); ++k) {
-    char c = text[t.begin + k];
-    if (Upper(c)) c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower_word[k]) return false;
-  }
-  return true;
-}
-
-constexpr std::array<std::string_view, 12> kMonths = {"january", "february", "march", "april",
-                                                      "may", "june", "july", "august",
-                                                      "september", "october", "november", "december"};
-constexpr std::array<std::string_view, 12> kMonthAbbrevs = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                            "jul", "aug", "sep", "oct", "nov", "dec"};
-constexpr std::array<std::string_view, 7> kWeekdays = {"monday", "tuesday", "wednesday", "thursday",
-                                                       "friday", "saturday", "sunday"};
-constexpr std::array<std::string_view, 7> kWeekdayAbbrevs = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-// Solar Hijri months, with the common alternative spellings.
-struct PersianMonth {
-  std::string_view name;
-  int month;  // 1..12
-};
-constexpr std::array<PersianMonth, 15> kPersianMonths = {{{"farvardin", 1}, {"ordibehesht", 2},
-    {"khordad", 3}, {"tir", 4}, {"mordad", 5}, {"amordad", 5}, {"shahrivar", 6}, {"mehr", 7},
-    {"aban", 8}, {"azar", 9}, {"dey", 10}, {"dei", 10}, {"bahman", 11}, {"esfand", 12},
-    {"esfund", 12}}};
-
-struct NumberWord {
-  std::string_view word;
-  int value;
-};
-constexpr std::array<NumberWord, 15> kNumberWords = {{{"a", 1}, {"an", 1}, {"one", 1}, {"two", 2},
-    {"three", 3}, {"four", 4}, {"five", 5}, {"six", 6}, {"seven", 7}, {"eight", 8}, {"nine", 9},
-    {"ten", 10}, {"eleven", 11}, {"twelve", 12}, {"several", 0}}};
 
 absl::CivilDay ToCivil(CivilDate d) { return absl::CivilDay(d.year, d.month, d.day); }
 CivilDate FromCivil(absl::CivilDay d) {
@@ -172,7 +278,7 @@ class Matcher {
   };
 
   const Token* At(size_t i) const { return i < tokens_.size() ? &tokens_[i] : nullptr; }
-  bool IsWord(size_t i, std::string_view w) const { return i < tokens_.size() && Is(text_, tokens_[i], w); }
+  bool IsWord(size_t i, std::string_view w) const { return i < tokens_.size() && Is(tokens_[i], w); }
   bool IsPunct(size_t i, char c) const {
     return i < tokens_.size() && tokens_[i].kind == Kind::kPunct && tokens_[i].punct == c;
   }
@@ -182,39 +288,31 @@ class Matcher {
   // capitalised, optionally followed by "."). Sets *next to the token after it.
   int MonthAt(size_t i, size_t* next) const {
     const Token* t = At(i);
-    if (t == nullptr || t->kind != Kind::kWord || !t->capital) return 0;
-    for (size_t m = 0; m < 12; ++m) {
-      if (Is(text_, *t, kMonths[m])) {
-        *next = i + 1;
-        return static_cast<int>(m) + 1;
-      }
+    if (t == nullptr || t->lex == 0 || !t->capital) return 0;
+    const LexInfo& w = InfoOf(*t);
+    if (w.month != 0) {
+      *next = i + 1;
+      return w.month;
     }
-    for (size_t m = 0; m < 12; ++m) {
-      if (Is(text_, *t, kMonthAbbrevs[m]) || (m == 8 && Is(text_, *t, "sept"))) {
-        *next = IsPunct(i + 1, '.') && Adjacent(i, i + 1) ? i + 2 : i + 1;
-        return static_cast<int>(m) + 1;
-      }
+    if (w.month_abbrev != 0) {
+      *next = IsPunct(i + 1, '.') && Adjacent(i, i + 1) ? i + 2 : i + 1;
+      return w.month_abbrev;
     }
     return 0;
   }
 
   int WeekdayAt(size_t i, bool allow_abbrev) const {
     const Token* t = At(i);
-    if (t == nullptr || t->kind != Kind::kWord || !t->capital) return -1;
-    for (size_t d = 0; d < 7; ++d) {
-      if (Is(text_, *t, kWeekdays[d])) return static_cast<int>(d);
-      if (allow_abbrev && Is(text_, *t, kWeekdayAbbrevs[d])) return static_cast<int>(d);
-    }
-    return -1;
+    if (t == nullptr || t->lex == 0 || !t->capital) return -1;
+    const LexInfo& w = InfoOf(*t);
+    if (w.weekday >= 0) return w.weekday;
+    return allow_abbrev ? w.weekday_abbrev : -1;
   }
 
   int PersianMonthAt(size_t i) const {
     const Token* t = At(i);
-    if (t == nullptr || t->kind != Kind::kWord || !t->capital) return 0;
-    for (const PersianMonth& p : kPersianMonths) {
-      if (Is(text_, *t, p.name)) return p.month;
-    }
-    return 0;
+    if (t == nullptr || t->lex == 0 || !t->capital) return 0;
+    return InfoOf(*t).persian_month;
   }
 
   bool DayAt(size_t i, int* day) const {
@@ -251,10 +349,7 @@ class Matcher {
     for (size_t k = i; k-- > limit;) {
       const Token& t = tokens_[k];
       if (t.kind == Kind::kPunct && (t.punct == '.' || t.punct == ';' || t.punct == '\n')) return false;
-      for (std::string_view w : {"will", "shall", "next", "scheduled", "due", "upcoming",
-                                 "plans", "expected", "ll", "tomorrow", "would"}) {
-        if (Is(text_, t, w)) return true;
-      }
+      if (t.lex != 0 && InfoOf(t).future) return true;
     }
     return false;
   }
@@ -284,35 +379,10 @@ class Matcher {
     return month <= ref_.month ? ref_.year : ref_.year - 1;
   }
 
-  // Cheap pre-filter: a word can start a date only if its first two letters
-  // are those of a word some rule begins with. Most words fail it.
-  bool MayStartDate(const Token& t) const {
-    if (t.kind == Kind::kNumber) return true;
-    if (t.kind != Kind::kWord) return false;
-    static const std::bitset<27 * 27> starts = [] {
-      std::bitset<27 * 27> b;
-      auto add = [&](std::string_view w) { b.set(PrefixKey(w)); };
-      for (auto w : kMonths) add(w);
-      for (auto w : kMonthAbbrevs) add(w);
-      for (auto w : kWeekdays) add(w);
-      for (const PersianMonth& p : kPersianMonths) add(p.name);
-      for (const NumberWord& n : kNumberWords) add(n.word);
-      for (std::string_view w : {"sept", "today", "tonight", "yesterday", "tomorrow", "last", "past", "this",
-                                 "next", "coming", "early", "late", "mid"}) {
-        add(w);
-      }
-      return b;
-    }();
-    if (!Alpha(text_[t.begin])) return false;  // "10am"
-    return starts.test(PrefixKey(text_.substr(t.begin, t.end - t.begin)));
-  }
-
-  // First two letters, lower-cased, as 0..728 (a missing second letter is 26).
-  static size_t PrefixKey(std::string_view w) {
-    auto letter = [](char c) { return Alpha(c) ? static_cast<size_t>((c | 0x20) - 'a') : size_t{26}; };
-    const size_t first = letter(w[0]);
-    const size_t second = w.size() > 1 ? letter(w[1]) : 26;
-    return first * 27 + (second > 26 ? 26 : second);
+  // Most tokens start no rule: numbers and a few words (month and weekday
+  // names, "last", "early", ...) can.
+  static bool MayStartDate(const Token& t) {
+    return t.kind == Kind::kNumber || (t.lex != 0 && InfoOf(t).starter);
   }
 
   bool Match(size_t i, Result* r) const {
@@ -474,9 +544,7 @@ class Matcher {
     int n = -1;
     const Token& t = tokens_[i];
     if (t.kind == Kind::kNumber && t.value > 0 && t.value < 1000) n = t.value;
-    for (const NumberWord& w : kNumberWords) {
-      if (w.value > 0 && Is(text_, t, w.word)) n = w.value;
-    }
+    if (t.lex != 0 && InfoOf(t).number > 0) n = InfoOf(t).number;
     if (n < 0 || !IsWord(i + 2, "ago")) return false;
     const absl::CivilDay ref = ToCivil(ref_);
     if (IsWord(i + 1, "day") || IsWord(i + 1, "days")) return Set(i, i + 2, Day(ref - n), r);
@@ -539,19 +607,12 @@ class Matcher {
     }
     const Token* t = At(at);
     if (t == nullptr) return false;
-    int month = 0;
-    for (size_t m = 0; m < 12; ++m) {
-      if (t->capital && Is(text_, *t, kMonths[m])) month = static_cast<int>(m) + 1;
-    }
+    const int month = t->capital && t->lex != 0 ? InfoOf(*t).month : 0;
     if (month == 0) return false;
     if (!modifier) {
       // A bare month needs a preposition before it: "in May", not "May I".
       if (i == 0) return false;
-      bool preposition = false;
-      for (std::string_view w : {"in", "since", "until", "by", "during", "from", "through", "of", "before", "after", "throughout"}) {
-        preposition = preposition || IsWord(i - 1, w);
-      }
-      if (!preposition) return false;
+      if (tokens_[i - 1].lex == 0 || !InfoOf(tokens_[i - 1]).month_preposition) return false;
     }
     if (!ref_.known()) return false;
     const bool future = direction > 0 || (direction == 0 && FutureContext(first));
@@ -566,10 +627,7 @@ class Matcher {
     int year = 0;
     if (i == 0 || !YearAt(i, &year)) return false;
     if (IsPunct(i + 1, '%')) return false;
-    bool preposition = false;
-    for (std::string_view w : {"in", "since", "until", "by", "during", "from", "through", "of", "before", "after", "early", "late", "mid", "year"}) {
-      preposition = preposition || IsWord(i - 1, w);
-    }
+    bool preposition = tokens_[i - 1].lex != 0 && InfoOf(tokens_[i - 1]).year_preposition;
     if (IsPunct(i - 1, '-') && i >= 2 && IsWord(i - 2, "mid")) preposition = true;
     if (!preposition) return false;
     return Set(i, i, Year(year), r);
