@@ -308,6 +308,56 @@ absl::Status StorySync::SaveSnapshot() {
   return absl::OkStatus();
 }
 
+void AddStorySyncFlags(Config& config, StorySyncFlags* f) {
+  config.AddString("signatures-topic", &f->signatures_topic,
+                   "compacted topic of dedup signature records that every instance writes (in its "
+                   "transactions) and reads: stories survive restarts and join across instances "
+                   "(docs/dedup.md); empty: off, for a single instance whose stories may restart empty");
+  config.AddString("state-dir", &f->state_dir,
+                   "directory for snapshots of the dedup index (with --signatures-topic): a restart "
+                   "loads the snapshot and reads only the topic after it; empty: read the whole topic");
+  config.AddInt("snapshot-interval-s", &f->snapshot_interval_s,
+                "write a dedup index snapshot at most this often (and at a clean stop); 0: only at stop",
+                0, 1 << 24);
+  config.AddInt("restore-timeout-s", &f->restore_timeout_s,
+                "fail the start when the signatures topic is not read to its end by then", 1, 1 << 24);
+}
+
+kafka::TopicSpec SignaturesTopicSpec(const std::string& name, int partitions, int64_t window_seconds) {
+  const int64_t retention_ms = (window_seconds + 24 * 3600) * 1000;
+  return {name, partitions, {{"cleanup.policy", "compact,delete"}, {"retention.ms", absl::StrCat(retention_ms)}}};
+}
+
+absl::StatusOr<std::unique_ptr<StorySync>> StartStorySync(const StorySyncFlags& flags, const std::string& brokers,
+                                                          const std::string& instance_id, StoryIndex* index) {
+  if (flags.signatures_topic.empty()) {
+    if (!flags.state_dir.empty()) LogWarn("--state-dir is ignored without --signatures-topic");
+    return nullptr;
+  }
+  StorySyncOptions options;
+  options.brokers = brokers;
+  options.topic = flags.signatures_topic;
+  options.instance_id = instance_id;
+  options.state_dir = flags.state_dir;
+  options.snapshot_interval = absl::Seconds(flags.snapshot_interval_s);
+  options.restore_timeout = absl::Seconds(flags.restore_timeout_s);
+  absl::StatusOr<std::unique_ptr<StorySync>> sync = StorySync::Create(std::move(options), index);
+  if (!sync.ok()) return sync.status();
+  absl::StatusOr<RestoreStats> restored = (*sync)->Restore();
+  if (!restored.ok()) return restored.status();
+  LogInfo("dedup state restored",
+          {{"signatures_topic", flags.signatures_topic},
+           {"from_snapshot", restored->from_snapshot ? "true" : "false"},
+           {"snapshot_bytes", absl::StrCat(restored->snapshot_bytes)},
+           {"snapshot_ms", absl::StrCat(absl::ToInt64Milliseconds(restored->snapshot_time))},
+           {"records_read", absl::StrCat(restored->records_read)},
+           {"records_applied", absl::StrCat(restored->records_applied)},
+           {"bad_records", absl::StrCat(restored->bad_records)},
+           {"topic_ms", absl::StrCat(absl::ToInt64Milliseconds(restored->topic_time))},
+           {"open_stories", absl::StrCat(index->open_stories())}});
+  return sync;
+}
+
 absl::Status StorySync::MaybeSnapshot() {
   if (options_.state_dir.empty() || options_.snapshot_interval <= absl::ZeroDuration() ||
       absl::Now() - last_snapshot_ < options_.snapshot_interval) {

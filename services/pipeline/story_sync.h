@@ -29,6 +29,7 @@
 #include <absl/status/statusor.h>
 #include <absl/time/time.h>
 
+#include "eventwire/config.h"
 #include "eventwire/dedup.h"
 #include "eventwire/kafka.h"
 
@@ -105,5 +106,26 @@ class StorySync {
   uint64_t applied_ = 0;
   absl::Time last_snapshot_ = absl::Now();
 };
+
+// The pipeline's flags for this (--signatures-topic, --state-dir, ...).
+struct StorySyncFlags {
+  std::string signatures_topic;
+  std::string state_dir;
+  int64_t snapshot_interval_s = 300;
+  int64_t restore_timeout_s = 300;
+};
+void AddStorySyncFlags(Config& config, StorySyncFlags* flags);
+
+// The signatures topic as the pipeline creates it: compacted by key (one
+// record per article) and deleted after the dedup window plus a day, since
+// older records no longer enter the index.
+kafka::TopicSpec SignaturesTopicSpec(const std::string& name, int partitions, int64_t window_seconds);
+
+// Creates the reader and restores `index` (logging what it took); null when
+// flags.signatures_topic is empty. Call before the consumer joins the group
+// and before readiness: the index must hold every committed assignment
+// before the first input is processed.
+absl::StatusOr<std::unique_ptr<StorySync>> StartStorySync(const StorySyncFlags& flags, const std::string& brokers,
+                                                          const std::string& instance_id, StoryIndex* index);
 
 }  // namespace eventwire::pipeline
