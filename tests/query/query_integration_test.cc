@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -21,7 +22,10 @@
 #include <vector>
 
 #include <absl/strings/ascii.h>
+#include <absl/strings/numbers.h>
 #include <absl/strings/str_cat.h>
+#include <absl/strings/str_split.h>
+#include <absl/time/time.h>
 #include <gmock/gmock.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
@@ -697,51 +701,222 @@ TEST_F(QueryServiceTest, IndependentPythonClient) {
   EXPECT_THAT(out, ::testing::HasSubstr("python client: all checks passed"));
 }
 
+// Runs a shell command; returns its stdout and sets *rc to its exit status.
 std::string RunCommand(const std::string& cmd, int* rc) {
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
+  *rc = -1;
   if (!p) return out;
   char buf[4096];
   while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  *rc = WEXITSTATUS(pclose(p));
+  int status = pclose(p);
+  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return out;
 }
 
+// The event ids of JSON lines, in order.
+std::vector<std::string> EventIdsOf(const std::string& json_lines) {
+  std::vector<std::string> ids;
+  const std::string key = "\"event_id\":\"";
+  for (size_t at = json_lines.find(key); at != std::string::npos; at = json_lines.find(key, at)) {
+    at += key.size();
+    ids.push_back(json_lines.substr(at, json_lines.find('"', at) - at));
+  }
+  return ids;
+}
+
+std::vector<std::string> ExpectedIds(const EventFilter& f) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < kEvents; ++i) {
+    if (Matches(MakeEvent(i), f)) ids.push_back(MakeEvent(i).event_id());
+  }
+  return ids;
+}
+
 TEST_F(QueryServiceTest, CommandLineClient) {
-  const std::string cli = absl::StrCat(EVENTWIRE_CLI, " query --server ", query_->address());
+  // `timeout` bounds every run, even a --follow that never receives anything.
+  const std::string cli = absl::StrCat("timeout 30 ", EVENTWIRE_CLI, " query --server ", query_->address());
+  int rc = -1;
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+
+  // Filters as flags select what the filter says (JSON lines, paged with small pages).
   EventFilter f;
   f.set_actor("TAL");
   f.set_cameo_prefix("19");
-  int want = 0;
-  for (int i = 0; i < kEvents; ++i) want += Matches(MakeEvent(i), f);
-  int rc = -1;
-  // JSON lines: one per event, paged through with a small limit per page.
-  std::string json = RunCommand(cli + " --actor TAL --cameo 19 --json --limit 1000", &rc);
+  std::string json = RunCommand(cli + " --actor TAL --cameo 19 --json --limit 1000 --page-size 2", &rc);
   EXPECT_EQ(rc, 0);
-  EXPECT_EQ(std::count(json.begin(), json.end(), '\n'), want) << json;
-  EXPECT_THAT(json, ::testing::HasSubstr("\"cameo_code\":\"19"));
-  // Table for people, with --limit.
-  std::string table = RunCommand(cli + " --limit 3", &rc);
+  EXPECT_EQ(sorted(EventIdsOf(json)), ExpectedIds(f)) << json;
+  EventFilter g;
+  g.set_country_code("PAK");
+  g.set_place("Islamabad");
+  g.set_min_confidence(0.3);
+  g.set_plover_type("ASSAULT");
+  json = RunCommand(cli + " list --country PAK --place islamabad --min-confidence 0.3 --plover assault --json", &rc);
   EXPECT_EQ(rc, 0);
-  EXPECT_THAT(table, ::testing::HasSubstr("EVIDENCE"));
-  EXPECT_THAT(table, ::testing::HasSubstr("(3 events)"));
-  // Counts, story detail, one event.
-  std::string counts = RunCommand(cli + " --count-by cameo_root", &rc);
+  EXPECT_EQ(sorted(EventIdsOf(json)), ExpectedIds(g)) << json;
+  EventFilter h;
+  h.set_source_actor("PAKMIL");
+  h.set_story_id("story-1");
+  h.set_text("drones");
+  json = RunCommand(cli + " --source PAKMIL --story story-1 --text drones --json", &rc);
   EXPECT_EQ(rc, 0);
-  EXPECT_THAT(counts, ::testing::HasSubstr(absl::StrCat("(total)", std::string(25, ' '), kEvents)));
-  std::string story = RunCommand(cli + " --story-detail story-2", &rc);
+  EXPECT_EQ(sorted(EventIdsOf(json)), ExpectedIds(h)) << json;
+  // Absolute dates: [since, until) on the event date; on first_seen with --time-field.
+  EventFilter d;
+  d.mutable_event_date_from()->set_seconds(DateSeconds("2026-11-05"));
+  d.mutable_event_date_to()->set_seconds(DateSeconds("2026-11-12"));
+  json = RunCommand(cli + " --since 2026-11-05 --until 2026-11-12 --all --json", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(sorted(EventIdsOf(json)), ExpectedIds(d)) << json;
+  EventFilter fs_filter;
+  fs_filter.mutable_first_seen_from()->set_seconds(kBaseSeconds + 10 * 3600);
+  json = RunCommand(cli + " --time-field first_seen --since " +
+                        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(kBaseSeconds + 10 * 3600),
+                                         absl::UTCTimeZone()) +
+                        " --target AFG --all --json",
+                    &rc);
+  fs_filter.set_target_actor("AFG");
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(sorted(EventIdsOf(json)), ExpectedIds(fs_filter)) << json;
+  // A relative --since far back keeps everything; one in the future keeps nothing.
+  json = RunCommand(cli + " --since 3650d --all --json", &rc);
+  EXPECT_EQ(EventIdsOf(json).size(), static_cast<size_t>(kEvents));
+
+  // --all pages to the end in the order asked for; --limit + --page-token continues exactly.
+  std::string all = RunCommand(cli + " --all --json --order first_seen --page-size 5", &rc);
+  EXPECT_EQ(rc, 0);
+  std::vector<std::string> all_ids = EventIdsOf(all);
+  ASSERT_EQ(all_ids.size(), static_cast<size_t>(kEvents));
+  EXPECT_EQ(all_ids.front(), MakeEvent(kEvents - 1).event_id()) << "first_seen desc";
+  std::string head = RunCommand(cli + " --order first_seen --limit 7", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_THAT(head, ::testing::HasSubstr("EVIDENCE"));
+  EXPECT_THAT(head, ::testing::HasSubstr("(7 events)"));
+  const std::string marker = "more: add --page-token ";
+  size_t at = head.find(marker);
+  ASSERT_NE(at, std::string::npos) << head;
+  std::string token = head.substr(at + marker.size());
+  token = token.substr(0, token.find_first_of(" \n"));
+  std::string rest = RunCommand(cli + " --order first_seen --all --json --page-token " + token, &rc);
+  EXPECT_EQ(rc, 0);
+  std::vector<std::string> rest_ids = EventIdsOf(rest);
+  EXPECT_EQ(rest_ids, std::vector<std::string>(all_ids.begin() + 7, all_ids.end()));
+  // The token belongs to its filter: replayed with another one it is refused with the reason.
+  std::string replay = RunCommand(cli + " --order first_seen --actor TAL --page-token " + token + " 2>&1", &rc);
+  EXPECT_EQ(rc, 2) << replay;
+  EXPECT_THAT(replay, ::testing::HasSubstr("INVALID_ARGUMENT"));
+
+  // Counts, with CAMEO root names and a total; every grouping is accepted under its short name.
+  std::string counts = RunCommand(cli + " count --by root", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_THAT(counts, ::testing::HasSubstr("19 Fight"));
+  EXPECT_THAT(counts, ::testing::ContainsRegex(absl::StrCat("\\(total\\) +", kEvents, "\n")));
+  for (const char* by : {"day", "actor-pair", "country"}) {
+    std::string c = RunCommand(cli + " count --json --by " + by, &rc);
+    EXPECT_EQ(rc, 0) << by;
+    EXPECT_THAT(c, ::testing::HasSubstr("\"count\":")) << by;
+  }
+  counts = RunCommand(cli + " --count-by cameo_root --actor TAL --json", &rc);
+  uint64_t total = 0;
+  for (const std::string& line : std::vector<std::string>(absl::StrSplit(counts, '\n', absl::SkipEmpty()))) {
+    uint64_t n = 0;
+    std::string num = line.substr(line.find("\"count\":") + 8);
+    if (!num.empty() && num[0] == '"') num = num.substr(1);  // proto3 JSON prints uint64 as a string
+    EXPECT_TRUE(absl::SimpleAtoi(num.substr(0, num.find_first_not_of("0123456789")), &n)) << line;
+    total += n;
+  }
+  EventFilter tal;
+  tal.set_actor("TAL");
+  EXPECT_EQ(total, ExpectedIds(tal).size());
+
+  // One story, one event.
+  std::string story = RunCommand(cli + " get-story story-2", &rc);
   EXPECT_EQ(rc, 0);
   EXPECT_THAT(story, ::testing::HasSubstr("outlet-a, outlet-b"));
-  RunCommand(cli + " --event ev-03 --json", &rc);
+  EXPECT_THAT(story, ::testing::HasSubstr("art-8"));
+  std::string event = RunCommand(cli + " get-event ev-03", &rc);
   EXPECT_EQ(rc, 0);
+  EXPECT_THAT(event, ::testing::HasSubstr(MakeEvent(3).evidence().sentence()));
+  EXPECT_THAT(event, ::testing::HasSubstr("AFGGOV Afghanistan"));
+  event = RunCommand(cli + " --event ev-03 --json", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(EventIdsOf(event), std::vector<std::string>{"ev-03"});
+
   // Bad input: refused by the client or the server, exit 2 with the reason.
   std::string bad = RunCommand(cli + " --cameo 1x 2>&1", &rc);
   EXPECT_EQ(rc, 2);
   EXPECT_THAT(bad, ::testing::HasSubstr("cameo_prefix"));
-  RunCommand(cli + " --since yesterday-ish 2>&1", &rc);
+  EXPECT_THAT(bad, ::testing::HasSubstr("INVALID_ARGUMENT"));
+  bad = RunCommand(cli + " --order sideways 2>&1", &rc);
   EXPECT_EQ(rc, 2);
-  RunCommand(cli + " --event no-such-event 2>&1", &rc);
+  EXPECT_THAT(bad, ::testing::HasSubstr("order_by"));
+  bad = RunCommand(cli + " count --by hour 2>&1", &rc);
   EXPECT_EQ(rc, 2);
+  EXPECT_THAT(bad, ::testing::HasSubstr("group_by"));
+  bad = RunCommand(cli + " --since 2026-11-12 --until 2026-11-05 2>&1", &rc);
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(bad, ::testing::HasSubstr("event_date_from"));
+  bad = RunCommand(cli + " --since yesterday-ish 2>&1", &rc);
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(bad, ::testing::HasSubstr("--since"));
+  bad = RunCommand(cli + " --min-confidence 1.5 2>&1", &rc);
+  EXPECT_EQ(rc, 2);
+  bad = RunCommand(cli + " get-event no-such-event 2>&1", &rc);
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(bad, ::testing::HasSubstr("NOT_FOUND"));
+  bad = RunCommand(absl::StrCat(EVENTWIRE_CLI, " query --server 127.0.0.1:1 --timeout 2 2>&1"), &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_THAT(bad, ::testing::HasSubstr("UNAVAILABLE"));
+  std::string help = RunCommand(absl::StrCat(EVENTWIRE_CLI, " query --help"), &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_THAT(help, ::testing::HasSubstr("--follow"));
+}
+
+TEST_F(QueryServiceTest, CommandLineFollowPrintsNewEvents) {
+  // follow --limit 2 exits after two matching events; events keep being produced
+  // (bounded) until it has, since the stream only sees what arrives after it opened.
+  std::atomic<bool> done{false};
+  std::vector<std::string> produced;
+  std::thread producer([&] {
+    for (int i = 0; i < 100 && !done.load(); ++i) {
+      Event other = MakeEvent(200 + i);
+      other.set_event_id(absl::StrCat("cli-other-", i));
+      other.set_cameo_code("040");
+      Event e = MakeEvent(300 + i);
+      e.set_event_id(absl::StrCat("cli-live-", i < 10 ? "0" : "", i));
+      e.set_cameo_code("190");
+      kafka_->ProduceEvent(other);
+      kafka_->ProduceEvent(e);
+      kafka_->Flush();
+      produced.push_back(other.event_id());
+      produced.push_back(e.event_id());
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  int rc = -1;
+  std::string out = RunCommand(
+      absl::StrCat("timeout 30 ", EVENTWIRE_CLI, " query --server ", query_->address(),
+                   " follow --cameo 19 --limit 2 --json"),
+      &rc);
+  done.store(true);
+  producer.join();
+  EXPECT_EQ(rc, 0) << out;
+  std::vector<std::string> ids = EventIdsOf(out);
+  ASSERT_EQ(ids.size(), 2u) << out;
+  for (const std::string& id : ids) EXPECT_THAT(id, ::testing::StartsWith("cli-live-"));
+
+  // Withdraw the live events for the tests that follow (tombstones).
+  for (const std::string& id : produced) kafka_->Produce("events.v1", id, nullptr);
+  kafka_->Flush();
+  auto stub = query_->Stub();
+  for (int i = 0; i < 100; ++i) {
+    int pages = 0;
+    if (ListAll(stub.get(), EventFilter(), "", 1000, &pages).size() == kEvents) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 // Runs last (gtest keeps declaration order): restarts the binary.
