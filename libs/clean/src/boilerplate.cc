@@ -127,43 +127,47 @@ bool IsTitleCandidate(const LineFeatures& f, std::string_view line) {
 
 LineFeatures AnalyzeLine(std::string_view line) {
   LineFeatures f;
-  // One pass for the structural counts: words, capitalised words, separators.
-  int alphabetic = 0, capitalised = 0, pipes = 0, arrows = 0, guillemets = 0, bullets = 0;
-  bool in_word = false, word_has_text = false;
-  // Past kMaxChromeWords a line is prose for every rule here, so the scan stops
+  // One pass, a token (run of non-spaces) at a time, for the structural counts:
+  // words, capitalised words, separators, handles and URLs. Past
+  // kMaxChromeWords a line is prose for every rule here, so the scan stops
   // there: long paragraphs, most of the text, cost a prefix only.
-  size_t scanned = line.size();
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (IsSpace(c)) {
-      if (in_word && word_has_text && ++f.words > kMaxChromeWords) {
-        scanned = i;
-        break;
-      }
-      in_word = word_has_text = false;
+  int alphabetic = 0, capitalised = 0, pipes = 0, arrows = 0, guillemets = 0, bullets = 0;
+  bool url = false;
+  const size_t n = line.size();
+  for (size_t i = 0; i < n;) {
+    if (IsSpace(line[i])) {
+      ++i;
       continue;
     }
-    if (!in_word && IsAsciiAlpha(c)) {
+    const char first = line[i];
+    if (IsAsciiAlpha(first)) {
       ++alphabetic;
-      capitalised += IsAsciiUpper(c) ? 1 : 0;
+      capitalised += IsAsciiUpper(first) ? 1 : 0;
     }
-    in_word = true;
-    word_has_text = word_has_text || IsWordByte(c);
-    if (c == '|' || c == '>') {
-      // Only free-standing separators: "A | B", not "a|b" or "=>".
-      const bool spaced = i > 0 && line[i - 1] == ' ' && i + 1 < line.size() && line[i + 1] == ' ';
-      if (spaced) ++(c == '|' ? pipes : arrows);
-    } else if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < line.size() &&
-               static_cast<unsigned char>(line[i + 1]) == 0xBB) {
-      ++guillemets;  // »
-    } else if (static_cast<unsigned char>(c) == 0xE2 && i + 2 < line.size() &&
-               static_cast<unsigned char>(line[i + 1]) == 0x80) {
-      const auto third = static_cast<unsigned char>(line[i + 2]);
-      if (third == 0xBA) ++guillemets;  // ›
-      if (third == 0xA2) ++bullets;     // •
+    url = url || first == '@';  // a handle
+    bool has_text = false;
+    size_t e = i;
+    for (; e < n && !IsSpace(line[e]); ++e) {
+      const auto b = static_cast<unsigned char>(line[e]);
+      has_text = has_text || IsWordByte(line[e]);
+      if (b == ':') {
+        url = url || line.substr(e).starts_with("://");
+      } else if (b == '.') {
+        url = url || (e >= 3 && line.substr(e - 3, 4) == "www.");
+      } else if (b == 0xC2) {
+        guillemets += line.substr(e).starts_with("\u00BB") ? 1 : 0;  // »
+      } else if (b == 0xE2) {
+        guillemets += line.substr(e).starts_with("\u203A") ? 1 : 0;  // ›
+        bullets += line.substr(e).starts_with("\u2022") ? 1 : 0;     // •
+      }
     }
+    // Only free-standing separators count: "A | B", not "a|b" or "=>".
+    if (e == i + 1 && (first == '|' || first == '>') && i > 0 && line[i - 1] == ' ' && e < n && line[e] == ' ') {
+      ++(first == '|' ? pipes : arrows);
+    }
+    if (has_text && ++f.words > kMaxChromeWords) break;
+    i = e;
   }
-  if (scanned == line.size() && in_word && word_has_text) ++f.words;
   f.ends_sentence = EndsSentence(line);
   // Chrome is short; a long paragraph is prose whatever words it uses, and
   // skipping the phrase scan there is most of the cleaner's speed.
@@ -174,9 +178,7 @@ LineFeatures AnalyzeLine(std::string_view line) {
     f.link_list = pipes >= 2 || arrows >= 2 || guillemets >= 2 || bullets >= 2;
   }
   f.title_case = alphabetic >= 3 && capitalised * 4 >= alphabetic * 3;
-  const std::string_view head = line.substr(0, scanned);
-  f.handle_or_url = head.find("://") != std::string_view::npos || head.find("www.") != std::string_view::npos ||
-                    head.find(" @") != std::string_view::npos || head.starts_with("@");
+  f.handle_or_url = url;
   return f;
 }
 

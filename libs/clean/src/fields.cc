@@ -187,20 +187,29 @@ std::optional<Credit> ParseCredit(std::string_view p) {
     line.remove_prefix(1);
   }
   if (line.starts_with("\u2014") || line.starts_with("\u2013")) line = Trim(line.substr(3));
-  // Credit lines are short; only they are worth lower-casing.
-  const std::string lower = line.size() <= 160 ? AsciiLower(line) : std::string();
   static constexpr std::array<std::string_view, 8> kCreditLeads = {
       "reported by ", "source: ", "sources: ", "courtesy of ", "courtesy: ", "with inputs from ",
       "via ", "credit: "};
-  if (!lower.empty() && CountWords(line) <= 10) {
+  // Credit lines are short; only the start of one is lower-cased and compared.
+  char head[20];
+  size_t head_size = 0;
+  for (; head_size < sizeof head && head_size < line.size(); ++head_size) {
+    const char c = line[head_size];
+    head[head_size] = IsAsciiUpper(c) ? static_cast<char>(c | 0x20) : c;
+  }
+  const std::string_view lower(head, head_size);
+  if (line.size() <= 160) {
     for (std::string_view lead : kCreditLeads) {
       if (lower.starts_with(lead)) {
+        if (CountWords(line) > 10) break;
         std::string name = StripLeadingThe(line.substr(lead.size()));
         if (name.empty() || !(IsAsciiUpper(name.front()) || static_cast<unsigned char>(name.front()) >= 0x80)) break;
         return Credit{name, 0, p.size(), false};
       }
     }
   }
+  // Both other forms close the paragraph with a parenthesis.
+  if (trimmed.empty() || trimmed.back() != ')') return std::nullopt;
   // "(Reporting by Jane Doe; Editing by John Roe)": a reporter, not an outlet.
   size_t reporting = p.rfind("(Reporting by ");
   if (reporting == std::string_view::npos) reporting = p.rfind("(Writing by ");

@@ -59,7 +59,8 @@ void AppendCollapsed(std::string_view s, std::string* out) {
 
 void Flush(std::string* current, std::vector<std::string>* out) {
   while (!current->empty() && current->back() == ' ') current->pop_back();
-  if (!current->empty()) out->push_back(std::move(*current));
+  // A copy of exactly the right size; `current` keeps its buffer for the next paragraph.
+  if (!current->empty()) out->emplace_back(*current);
   current->clear();
 }
 

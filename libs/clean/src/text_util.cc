@@ -1,5 +1,6 @@
 #include "text_util.h"
 
+#include <array>
 #include <functional>
 
 namespace eventwire::clean_internal {
@@ -85,6 +86,22 @@ bool EndsSentence(std::string_view s) {
   return c == '.' || c == '!' || c == '?' || s.ends_with("\u2026");
 }
 
+namespace {
+
+// Byte -> what it contributes to a line key: letters lower-cased, digits and
+// non-ASCII bytes as they are, 0 (skipped) for the rest.
+constexpr std::array<char, 256> kKeyBytes = [] {
+  std::array<char, 256> t{};
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    if (IsAsciiUpper(c)) t[b] = static_cast<char>(c | 0x20);
+    else if (IsWordByte(c)) t[b] = c;
+  }
+  return t;
+}();
+
+}  // namespace
+
 uint64_t LineKey(std::string_view s) {
   // The first 256 letters and digits identify a line well enough on one page
   // (lines that share them are copies for any purpose here). They are gathered
@@ -93,9 +110,9 @@ uint64_t LineKey(std::string_view s) {
   char buf[256];
   size_t n = 0;
   for (size_t i = 0; i < s.size() && n < sizeof buf; ++i) {
-    const char c = s[i];
-    buf[n] = IsAsciiUpper(c) ? static_cast<char>(c | 0x20) : c;
-    n += IsWordByte(c) ? 1 : 0;
+    const char c = kKeyBytes[static_cast<unsigned char>(s[i])];
+    buf[n] = c;
+    n += c != 0 ? 1 : 0;
   }
   if (n == 0) return 0;
   const uint64_t h = std::hash<std::string_view>{}(std::string_view(buf, n));
