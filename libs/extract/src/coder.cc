@@ -51,6 +51,7 @@ constexpr std::string_view kAuxiliaries[] = {
 constexpr std::string_view kFrameFillers[] = {"not", "also", "soon", "further", "again", "jointly", "the", "a",
                                               "an", "its", "their", "his", "her", "to", "in", "of", "any"};
 constexpr std::string_view kRelativePronouns[] = {"which", "who", "that"};
+constexpr std::string_view kSubjectPronouns[] = {"it", "they", "he", "she"};
 constexpr std::string_view kObjectPronouns[] = {"them", "him", "her", "it", "us", "themselves", "itself", "me"};
 constexpr std::string_view kSpeech[] = {"said", "says", "say", "told", "tells", "added", "noted", "stated",
                                         "according", "quoted", "insisted", "argued", "explained"};
@@ -428,8 +429,11 @@ void SentenceCoder::FindTriggers() {
     if (!t.noun && !past && i > 0) {
       // ... but not after a modifier inside a noun phrase ("the Chinese offer").
       const int prev = covered_[i - 1];
-      const bool after_subject = prev >= 0 && !mentions_[prev].place_only &&
-                                 !(mentions_[prev].begin > 0 && In(toks_[mentions_[prev].begin - 1].lower, kDeterminers));
+      size_t pre = prev >= 0 ? mentions_[prev].begin : 0;
+      while (pre > 0 && (In(toks_[pre - 1].lower, kDeterminers) || In(toks_[pre - 1].lower, kModifiers))) --pre;
+      const bool in_noun_phrase = prev >= 0 && ((mentions_[prev].adjectival && pre < mentions_[prev].begin) ||
+                                                (pre > 0 && In(toks_[pre - 1].lower, kPrepositions)));
+      const bool after_subject = prev >= 0 && !mentions_[prev].place_only && !in_noun_phrase;
       const bool after_aux = In(toks_[i - 1].lower, kAuxiliaries) ||
                              (toks_[i - 1].lower.size() > 3 && toks_[i - 1].lower.substr(toks_[i - 1].lower.size() - 2) == "ly");
       if (!after_subject && !after_aux) t.noun = true;
@@ -440,9 +444,24 @@ void SentenceCoder::FindTriggers() {
       while (k > 0 && toks_[k].lower.size() > 3 && toks_[k].lower.substr(toks_[k].lower.size() - 2) == "ly") --k;
       const std::string_view head = toks_[i].lower;
       t.passive = In(toks_[k].lower, kBeForms) && head.size() > 3 && head.substr(head.size() - 3) != "ing";
+      const bool participle = head.size() > 3 && head.substr(head.size() - 2) == "ed";
       // Reduced relative: "the mediation offered by Brazil".
-      if (!t.passive && end < toks_.size() && toks_[end].lower == "by" && end == i + 1 && head.size() > 3 &&
-          head.substr(head.size() - 2) == "ed")
+      if (!t.passive && end < toks_.size() && toks_[end].lower == "by" && end == i + 1 && participle)
+        t.passive = true;
+      // A counted group before a participle is its object, not its subject:
+      // "reported 23 soldiers killed", "Three policemen wounded in blast".
+      const int prev = covered_[i - 1];
+      if (!t.passive && participle && prev >= 0 && mentions_[prev].begin > 0 &&
+          toks_[mentions_[prev].begin - 1].number)
+        t.passive = true;
+      // "individuals arrested in raids": a plural noun, then a participle and a
+      // preposition, is a reduced relative for acts done to someone.
+      const bool done_to = p->value.rfind("17", 0) == 0 || p->value.rfind("18", 0) == 0 ||
+                           p->value.rfind("19", 0) == 0 || p->value.rfind("20", 0) == 0;
+      const std::string_view before = toks_[i - 1].lower;
+      if (!t.passive && participle && done_to && end == i + 1 && end < toks_.size() && prev < 0 &&
+          In(toks_[end].lower, kPrepositions) && before.size() > 3 && before.back() == 's' &&
+          !toks_[i - 1].punct && !In(before, kAuxiliaries) && lex_.triggers.StartingAt(toks_[i - 1]) == nullptr)
         t.passive = true;
     }
     triggers_.push_back(std::move(t));
@@ -655,6 +674,14 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     const bool verb_coordination = t.span_begin > 0 && toks_[t.span_begin - 1].lower == "and" && ti > 0 &&
                                    last_verb_source_ >= 0;
     source = verb_coordination ? last_verb_source_ : SubjectBefore(t.span_begin);
+    // "Islamabad denies the accusations, although it promises": a subject
+    // pronoun refers back to the last clause's subject, not its object.
+    size_t pk = t.span_begin;
+    while (pk > 0 && (In(toks_[pk - 1].lower, kAuxiliaries) || toks_[pk - 1].lower.ends_with("ly")) &&
+           !In(toks_[pk - 1].lower, kSubjectPronouns))
+      --pk;
+    if (!verb_coordination && pk > 0 && In(toks_[pk - 1].lower, kSubjectPronouns) && last_verb_source_ >= 0)
+      source = last_verb_source_;
     // "the Pakistani government, which threatens": the antecedent of a relative pronoun.
     if (!verb_coordination && t.span_begin >= 2 && In(toks_[t.span_begin - 1].lower, kRelativePronouns)) {
       size_t k = t.span_begin - 1;

@@ -133,6 +133,9 @@ absl::Status LoadActors(Lexicon* lex, const std::string& data_dir) {
     e.group = e.code;
     if (!e.country.empty() && !lex->country_names.contains(e.country))
       return Invalid(absl::StrCat("unknown country ", e.country));
+    // A group code equal to a country code would read as that country downstream.
+    if (lex->country_names.contains(e.code))
+      return Invalid(absl::StrCat("group code ", e.code, " is an ISO 3166-1 alpha-3 country code"));
     if (!IsRole(e.role)) return Invalid(absl::StrCat("unknown role '", e.role, "'"));
     if (f.size() > 5 && !ParseIsoDate(f[5], &e.from)) return Invalid("bad 'from' date (YYYY[-MM[-DD]])");
     if (f.size() > 6 && !ParseIsoDate(f[6], &e.to)) return Invalid("bad 'to' date (YYYY[-MM[-DD]])");
