@@ -125,6 +125,23 @@ bool IsTitleCandidate(const LineFeatures& f, std::string_view line) {
 
 }  // namespace
 
+namespace {
+
+// What AnalyzeLine's token loop needs to know about a byte.
+constexpr uint8_t kOtherByte = 0, kSpaceByte = 1, kWordByte = 2, kSpecialByte = 3;  // special: ':' '.' and leads of » › •
+constexpr std::array<uint8_t, 256> kByteClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    if (IsSpace(c)) t[b] = kSpaceByte;
+    else if (IsWordByte(c)) t[b] = kWordByte;
+  }
+  t[':'] = t['.'] = t[0xC2] = t[0xE2] = kSpecialByte;
+  return t;
+}();
+
+}  // namespace
+
 LineFeatures AnalyzeLine(std::string_view line) {
   LineFeatures f;
   // One pass, a token (run of non-spaces) at a time, for the structural counts:
@@ -147,9 +164,13 @@ LineFeatures AnalyzeLine(std::string_view line) {
     url = url || first == '@';  // a handle
     bool has_text = false;
     size_t e = i;
-    for (; e < n && !IsSpace(line[e]); ++e) {
+    for (; e < n; ++e) {
       const auto b = static_cast<unsigned char>(line[e]);
-      has_text = has_text || IsWordByte(line[e]);
+      const uint8_t cls = kByteClass[b];
+      if (cls == kSpaceByte) break;
+      has_text = has_text || cls == kWordByte;
+      if (cls != kSpecialByte) continue;
+      has_text = has_text || b >= 0x80;  // the leads of » › • are word bytes too
       if (b == ':') {
         url = url || line.substr(e).starts_with("://");
       } else if (b == '.') {

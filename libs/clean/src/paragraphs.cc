@@ -1,6 +1,9 @@
 #include "paragraphs.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
 
 #include "text_util.h"
 
@@ -40,15 +43,37 @@ size_t WrapWidth(const std::vector<RawLine>& lines) {
   return width >= 30 && width <= 120 ? width : 0;
 }
 
+// Bytes equal to c get 0x80, others 0 (exact: no carries between bytes).
+uint64_t BytesEqual(uint64_t w, char c) {
+  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
+  const uint64_t x = w ^ (0x0101010101010101ull * static_cast<unsigned char>(c));
+  return ~(((x & kLow7) + kLow7) | x | kLow7);
+}
+
+// Offset of the first byte that whitespace collapsing changes: a tab, CR or
+// newline, or a space followed by a space. Eight bytes at a time.
+static_assert(std::endian::native == std::endian::little, "FirstToCollapse reads the first byte in the low bits");
+size_t FirstToCollapse(std::string_view s) {
+  size_t i = 0;
+  for (; i + 9 <= s.size(); i += 8) {
+    uint64_t w, next;
+    std::memcpy(&w, s.data() + i, 8);
+    std::memcpy(&next, s.data() + i + 1, 8);
+    const uint64_t hits = (BytesEqual(w, ' ') & BytesEqual(next, ' ')) | BytesEqual(w, '\t') |
+                          BytesEqual(w, '\r') | BytesEqual(w, '\n');
+    if (hits != 0) return i + static_cast<size_t>(std::countr_zero(hits)) / 8;
+  }
+  for (; i < s.size(); ++i) {
+    if (s[i] == ' ' ? i + 1 < s.size() && s[i + 1] == ' ' : IsSpace(s[i])) return i;
+  }
+  return s.size();
+}
+
 void AppendCollapsed(std::string_view s, std::string* out) {
   size_t i = 0;
   while (i < s.size()) {
     // Text with single spaces is copied as it is, in one piece.
-    size_t j = i;
-    for (; j < s.size(); ++j) {
-      const char c = s[j];
-      if (c == ' ' ? j + 1 < s.size() && IsSpace(s[j + 1]) : IsSpace(c)) break;
-    }
+    size_t j = i + FirstToCollapse(s.substr(i));
     out->append(s.substr(i, j - i));
     if (j == s.size()) break;
     if (!out->empty() && out->back() != ' ') out->push_back(' ');
