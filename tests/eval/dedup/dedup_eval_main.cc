@@ -1,6 +1,7 @@
 // dedup_eval: runs the dedup evaluation and prints the report. With
-// --min-precision / --min-recall / --max-lookalike-merges it exits 1 when a
-// figure misses its bar (how ctest uses it). Exits 0 with a message when the
+// --min-precision / --min-recall (the primary pairwise figures) /
+// --max-lookalike-merges / --min-truncation-joined it exits 1 when a figure
+// misses its bar (how ctest uses it). Exits 0 with a message when the
 // corpus is absent, so checkouts without ../shared still pass.
 #include <cstdlib>
 #include <iostream>
@@ -10,7 +11,7 @@
 
 int main(int argc, char** argv) {
   eventwire::dedup_eval::EvalConfig config;
-  double min_precision = 0, min_recall = 0, max_lookalike = 1;
+  double min_precision = 0, min_recall = 0, max_lookalike = 1, min_truncation_joined = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -27,10 +28,12 @@ int main(int argc, char** argv) {
     else if (a == "--threshold") config.options.similarity_threshold = std::stod(next());
     else if (a == "--min-precision") min_precision = std::stod(next());
     else if (a == "--min-recall") min_recall = std::stod(next());
+    else if (a == "--min-truncation-joined") min_truncation_joined = std::stod(next());
     else if (a == "--max-lookalike-merges") max_lookalike = std::stod(next());
     else {
       std::cerr << "usage: dedup_eval --corpus DIR [--originals N] [--variant-stories N] [--seed S]\n"
-                   "       [--threshold T] [--min-precision P] [--min-recall R] [--max-lookalike-merges F]\n";
+                   "       [--threshold T] [--min-precision P] [--min-recall R] [--max-lookalike-merges F]\n"
+                   "       [--min-truncation-joined T]\n";
       return 2;
     }
   }
@@ -45,8 +48,18 @@ int main(int argc, char** argv) {
   }
   std::cout << report->Format();
   bool ok = true;
-  if (report->precision < min_precision) { std::cout << "FAIL: precision below " << min_precision << "\n"; ok = false; }
-  if (report->recall < min_recall) { std::cout << "FAIL: recall below " << min_recall << "\n"; ok = false; }
-  if (report->lookalike_false_merge_rate > max_lookalike) { std::cout << "FAIL: look-alike false merges above " << max_lookalike << "\n"; ok = false; }
+  auto check = [&](bool pass, const std::string& what) {
+    if (!pass) {
+      std::cout << "FAIL: " << what << "\n";
+      ok = false;
+    }
+  };
+  const auto& r = *report;
+  check(r.primary.precision >= min_precision, "primary precision below " + std::to_string(min_precision));
+  check(r.primary.recall >= min_recall, "primary recall below " + std::to_string(min_recall));
+  check(r.lookalike_false_merge_rate <= max_lookalike, "look-alike false merges above " + std::to_string(max_lookalike));
+  const auto& trunc = r.kinds[static_cast<int>(eventwire::dedup_eval::VariantKind::kTruncation)];
+  const double trunc_joined = trunc.generated ? static_cast<double>(trunc.joined) / trunc.generated : 1.0;
+  check(trunc_joined >= min_truncation_joined, "truncated copies joined below " + std::to_string(min_truncation_joined));
   return ok ? 0 : 1;
 }

@@ -142,18 +142,47 @@ Text Typos(const Text& t, std::mt19937& rng) {
   return v;
 }
 
+// Sentences of a paragraph: a split after ". " only between a lower-case
+// letter or digit and an upper-case letter, so "U.S. officials" stays whole.
+std::vector<std::string> Sentences(const std::string& p) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 1; i + 2 < p.size(); ++i) {
+    const auto before = static_cast<unsigned char>(p[i - 1]);
+    if (p[i] == '.' && p[i + 1] == ' ' && (std::islower(before) || std::isdigit(before)) &&
+        std::isupper(static_cast<unsigned char>(p[i + 2]))) {
+      out.push_back(p.substr(start, i + 1 - start));
+      start = i + 2;
+    }
+  }
+  out.push_back(p.substr(start));
+  return out;
+}
+
 Text Reorder(const Text& t, std::mt19937& rng) {
   Text v = t;
-  std::vector<std::string> paras = Split(t.text, "\n\n");
+  // A wire sign-off after the last sentence ("... Basra. REUTER") stays at
+  // the end: moved into the middle, it would make the cleaner cut the copy
+  // there, a truncation rather than a reordering.
+  std::string body = t.text, signoff;
+  const size_t last = body.rfind(". ");
+  if (last != std::string::npos && body.find_first_of(" .\n", last + 2) == std::string::npos &&
+      body.size() - last - 2 <= 12) {
+    signoff = body.substr(last + 1);
+    body.resize(last + 1);
+  }
+  // The lead stays; the rest is re-arranged, as sites do when they re-edit:
+  // paragraphs when there are enough, else the sentences after the first.
+  std::vector<std::string> paras = Split(body, "\n\n");
   if (paras.size() >= 3) {
-    // The lead stays; the rest is re-arranged, as sites do when they re-edit.
     std::shuffle(paras.begin() + 1, paras.end(), rng);
     v.text = Join(paras, "\n\n");
   } else {
-    std::vector<std::string> sentences = Split(t.text, ". ");
-    if (sentences.size() >= 2) std::rotate(sentences.begin(), sentences.begin() + 1, sentences.end());
-    v.text = Join(sentences, ". ");
+    std::vector<std::string> sentences = Sentences(Join(paras, " "));
+    if (sentences.size() >= 3) std::rotate(sentences.begin() + 1, sentences.begin() + 2, sentences.end());
+    v.text = Join(sentences, " ");
   }
+  v.text += signoff;
   return v;
 }
 
@@ -212,10 +241,20 @@ const char* VariantName(VariantKind kind) {
 int CountFigures(const std::string& text) {
   int n = 0;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (std::isdigit(static_cast<unsigned char>(text[i])) && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) ++n;
+    // A number starts at a digit not preceded by a letter, digit or a
+    // thousands/decimal separator that follows a digit ("9,277,520" is one).
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) continue;
+    const bool inside = i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
+                                  ((text[i - 1] == ',' || text[i - 1] == '.') && i > 1 &&
+                                   std::isdigit(static_cast<unsigned char>(text[i - 2]))));
+    n += !inside;
   }
-  for (const char* m : kMonths) {
-    for (size_t at = text.find(m); at != std::string::npos; at = text.find(m, at + 1)) ++n;
+  for (const std::string m : kMonths) {
+    for (size_t at = text.find(m); at != std::string::npos; at = text.find(m, at + 1)) {
+      const size_t end = at + m.size();
+      n += (at == 0 || !std::isalpha(static_cast<unsigned char>(text[at - 1]))) &&
+           (end == text.size() || !std::isalpha(static_cast<unsigned char>(text[end])));
+    }
   }
   return n;
 }

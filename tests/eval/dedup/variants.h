@@ -22,7 +22,9 @@ struct Text {
 // Deterministic for a given rng state. `site` picks one of a few made-up sites.
 Text MakeVariant(const Text& original, VariantKind kind, int site, std::mt19937& rng);
 
-// Number of figures (numbers, month names) in the text; look-alikes need some.
+// Number of figures (numbers, month names) in the text. Look-alikes are made
+// only from texts with several: with one figure, a look-alike cannot be told
+// from a copy whose figure was corrected (which must be joined).
 int CountFigures(const std::string& text);
 
 }  // namespace eventwire::dedup_eval
