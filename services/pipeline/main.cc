@@ -11,12 +11,13 @@
 //        exactly-once:  begin -> produce outputs -> send input offsets -> commit
 //                       (abortable error: abort, rewind to the batch start, replay);
 //        at-least-once: produce outputs -> flush -> commit input offsets;
-//   6. SIGTERM/SIGINT: stop fetching, finish the batch, leave the group, flush.
+//   6. SIGTERM/SIGINT: stop fetching, finish the batch, leave the group, flush,
+//      all within --shutdown-timeout-s.
+// Metrics (/metrics), /healthz and /readyz: pipeline_telemetry.h.
 // Delivery semantics are described in docs/semantics.md.
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,8 @@
 #include "eventwire/config.h"
 #include "eventwire/kafka.h"
 #include "eventwire/log.h"
+#include "eventwire/telemetry.h"
+#include "pipeline_telemetry.h"
 #include "processor.h"
 
 namespace eventwire::pipeline {
@@ -51,6 +54,7 @@ struct Flags {
   int64_t exit_when_idle_s = 0;
   bool static_membership = true;
   int64_t session_timeout_ms = 10000;
+  TelemetryOptions telemetry;  // --metrics-port, --health-port, --shutdown-timeout-s, ...
 };
 
 void Register(Config& config, Flags& f) {
@@ -81,13 +85,11 @@ void Register(Config& config, Flags& f) {
   config.AddInt("session-timeout-ms", &f.session_timeout_ms,
                 "how long the group waits for a silent member before reassigning its partitions",
                 6000, 300000);
+  AddTelemetryFlags(config, &f.telemetry);
 }
 
 // Undelivered attempts of one batch before the service gives up (exit 1).
 constexpr int kMaxFailedAttempts = 10;
-
-volatile std::sig_atomic_t g_stop = 0;
-void OnSignal(int) { g_stop = 1; }
 
 std::string DefaultTransactionalId(const std::string& group_id) {
   char host[256] = {};
@@ -170,8 +172,13 @@ int Run(int argc, char** argv) {
   LogFields start_fields;
   for (auto& [name, value] : config.Values()) start_fields.emplace_back(name, value);
   LogInfo("starting", start_fields);
-  std::signal(SIGTERM, OnSignal);
-  std::signal(SIGINT, OnSignal);
+  // Before any thread starts (they inherit its signal mask).
+  ShutdownSignal shutdown(absl::Seconds(flags.telemetry.shutdown_timeout_s));
+  absl::StatusOr<std::unique_ptr<PipelineTelemetry>> telemetry = PipelineTelemetry::Start(flags.telemetry);
+  if (!telemetry.ok()) {
+    LogError("cannot start the metrics/health servers", {{"error", std::string(telemetry.status().message())}});
+    return 1;
+  }
 
   // 2 + 3. Kafka cluster and topics. Topic limits leave room for oversize
   // input (so it can reach the DLQ) and for DLQ headers.
@@ -213,6 +220,7 @@ int Run(int argc, char** argv) {
     LogError("cannot load the extractor", {{"error", std::string(processor.status().message())}});
     return 1;
   }
+  (*telemetry)->readiness().Set(kStateRestored, true);
 
   // 5. Clients. The transactional producer comes first: init_transactions
   // fences an older instance with the same id and ends its open transaction,
@@ -238,9 +246,11 @@ int Run(int argc, char** argv) {
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
       {"partition.assignment.strategy", "cooperative-sticky"},
-      {"session.timeout.ms", absl::StrCat(flags.session_timeout_ms)}};
+      {"session.timeout.ms", absl::StrCat(flags.session_timeout_ms)},
+      {"statistics.interval.ms", absl::StrCat(kStatisticsIntervalMs)}};
   if (flags.static_membership) consumer_config.emplace_back("group.instance.id", flags.transactional_id);
-  auto consumer = kafka::Consumer::Create(consumer_config, {flags.input_topic});
+  auto consumer = kafka::Consumer::Create(consumer_config, {flags.input_topic},
+                                          (*telemetry)->StatisticsCallback());
   if (!consumer.ok()) {
     LogError("cannot create the consumer", {{"error", std::string(consumer.status().message())}});
     return 1;
@@ -260,7 +270,8 @@ int Run(int argc, char** argv) {
   const absl::Time started = absl::Now();
   absl::Time last_input = started;
   std::vector<kafka::Message> batch;
-  while (!g_stop) {
+  while (!shutdown.requested()) {
+    (*telemetry)->liveness().Beat();
     const absl::Time now = absl::Now();
     if (flags.max_runtime_s > 0 && now - started >= absl::Seconds(flags.max_runtime_s)) break;
     if (flags.exit_when_idle_s > 0 && now - last_input >= absl::Seconds(flags.exit_when_idle_s)) break;
@@ -277,9 +288,11 @@ int Run(int argc, char** argv) {
     last_input = absl::Now();
 
     std::vector<kafka::Record> records;
+    std::vector<MessageSummary> summaries;
     int64_t events = 0, stories = 0, dlq = 0;
     for (const kafka::Message& m : batch) {
       ProcessResult result = (*processor)->Process(ToInput(m));
+      summaries.push_back(result.summary);
       if (result.summary.dlq_reason != DlqReason::kNone) {
         ++dlq;
         LogWarn("dead-lettered", {{"reason", std::string(DlqReasonName(result.summary.dlq_reason))},
@@ -292,10 +305,12 @@ int Run(int argc, char** argv) {
       for (OutputRecord& out : result.records) records.push_back(ToRecord(std::move(out)));
     }
 
+    const absl::Time publish_start = absl::Now();
     absl::Status delivered = Deliver(exactly_once, **producer, **consumer, records, kafka::NextOffsets(batch));
     if (delivered.ok()) {
       failed_attempts = 0;
       (*processor)->ForgetUncommitted();
+      (*telemetry)->BatchCommitted(batch, summaries, absl::Now() - publish_start, (*processor)->open_stories());
       ++totals.batches;
       totals.messages_in += static_cast<int64_t>(batch.size());
       totals.events_out += events;
@@ -314,6 +329,7 @@ int Run(int argc, char** argv) {
     // fatal rather than a silent hot loop.
     ++totals.aborts;
     ++failed_attempts;
+    (*telemetry)->BatchFailed(exactly_once);
     LogWarn("batch not delivered; rewinding", {{"error", std::string(delivered.message())},
                                                 {"attempt", absl::StrCat(failed_attempts)}});
     if (exactly_once) {
@@ -336,8 +352,9 @@ int Run(int argc, char** argv) {
     absl::SleepFor(std::min(absl::Milliseconds(100) * (1 << failed_attempts), absl::Seconds(5)));
   }
 
-  // 6. Shutdown: no transaction is open here; leaving the group hands the
-  // partitions over at once.
+  // 6. Shutdown (a watchdog ends it after --shutdown-timeout-s): no transaction
+  // is open here; leaving the group hands the partitions over at once; the
+  // producer flushes when destroyed.
   if (absl::Status s = (*consumer)->Close(); !s.ok()) {
     LogWarn("consumer close", {{"error", std::string(s.message())}});
   }

@@ -58,6 +58,12 @@ constexpr std::string_view kSpeech[] = {"said", "says", "say", "told", "tells", 
 constexpr std::string_view kMonths[] = {"january", "february", "march", "april", "may", "june", "july",
                                         "august", "september", "october", "november", "december"};
 
+// Quotation marks (ASCII or typographic) do not break frames: 'would "firmly defend"'.
+bool IsQuote(std::string_view w) {
+  return w == "\"" || w == "'" || w == "\xE2\x80\x9C" || w == "\xE2\x80\x9D" || w == "\xE2\x80\x98" ||
+         w == "\xE2\x80\x99";
+}
+
 struct Mention {
   size_t begin = 0, end = 0;  // token range
   v1::Actor actor;
@@ -476,7 +482,7 @@ bool SentenceCoder::FillersOnly(size_t from, size_t to) const {
     const std::string_view w = toks_[k].lower;
     const bool adverb = w.size() > 3 && w.substr(w.size() - 2) == "ly";
     const bool after_det = k > from && In(toks_[k - 1].lower, kDeterminers);
-    if (!In(w, kFrameFillers) && !adverb && !after_det) return false;
+    if (!In(w, kFrameFillers) && !adverb && !after_det && !IsQuote(w)) return false;
   }
   return true;
 }
@@ -500,7 +506,7 @@ void SentenceCoder::ApplyModals() {
     const Pattern* found = nullptr;
     for (size_t back = 1; back <= 8 && back <= t.begin && found == nullptr; ++back) {
       const size_t j = t.begin - back;
-      if (toks_[j].punct && toks_[j].lower != "'s") break;
+      if (toks_[j].punct && toks_[j].lower != "'s" && !IsQuote(toks_[j].lower)) break;
       const std::vector<int>* cands = lex_.modals.StartingAt(toks_[j]);
       if (cands == nullptr) continue;
       for (int idx : *cands) {
@@ -551,6 +557,9 @@ void SentenceCoder::ApplyModals() {
       t.modality = "threatened";  // "threatened sanctions": the threat itself is the event
     }
     if (Negated(t.span_begin)) t.dropped = true;
+    // "will not support", "has refused not to": negation inside the frame.
+    for (size_t k = t.span_begin; k < t.begin && !t.dropped; ++k)
+      if (toks_[k].lower == "not" || toks_[k].lower == "never" || toks_[k].lower == "no") t.dropped = true;
     // A bare infinitive outside any known frame ("their commitment to fight
     // terrorism", "sent troops to attack") is a purpose, not an event.
     if (found == nullptr && !t.noun && t.begin > 0 && toks_[t.begin - 1].lower == "to") t.dropped = true;
