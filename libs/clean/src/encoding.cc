@@ -256,9 +256,9 @@ std::string NormalizeText(std::string_view text) {
         if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
       } else if (b == '\t' || b == '\f' || b == '\v') {
         spaced.push_back(' ');
-      } else if (b >= 0x20 || b == '\n') {
+      } else if ((b >= 0x20 && b != 0x7F) || b == '\n') {
         spaced.push_back(static_cast<char>(b));
-      }  // other C0 controls dropped
+      }  // other C0 controls and DEL dropped
       ++i;
       continue;
     }

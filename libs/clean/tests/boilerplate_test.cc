@@ -20,6 +20,27 @@ TEST(AnalyzeLine, ChromeAndBody) {
   EXPECT_FALSE(IsBodyLike(AnalyzeLine("Breaking News")));
 }
 
+TEST(AnalyzeLine, StructuralFeatures) {
+  const LineFeatures f = AnalyzeLine("Follow @newsdesk or visit www.example.org for more");
+  EXPECT_TRUE(f.handle_or_url);
+  EXPECT_EQ(f.words, 7);
+  EXPECT_TRUE(AnalyzeLine("Details at https://example.org/story").handle_or_url);
+  EXPECT_FALSE(AnalyzeLine("Talks resumed at 10:30 in the capital, officials said.").handle_or_url);
+  EXPECT_TRUE(AnalyzeLine("World \u203A Asia \u203A Politics").link_list);
+  EXPECT_TRUE(AnalyzeLine("Sport \u2022 Culture \u2022 Travel").link_list);
+  EXPECT_FALSE(AnalyzeLine("a|b|c and x => y").link_list);  // separators must stand free
+  EXPECT_TRUE(AnalyzeLine("Read More About Our Coverage").title_case);
+  // Long lines are read up to 31 words: prose to every rule.
+  std::string long_line;
+  for (int i = 0; i < 50; ++i) long_line += "word ";
+  long_line += "subscribe now.";
+  const LineFeatures l = AnalyzeLine(long_line);
+  EXPECT_EQ(l.words, 31);
+  EXPECT_EQ(l.strong_chrome, 0);
+  EXPECT_TRUE(l.ends_sentence);
+  EXPECT_TRUE(IsBodyLike(l));
+}
+
 TEST(AnalyzeLayout, HeaderFooterAndRepeats) {
   Layout l = AnalyzeLayout(
       {"Menu", "Trending", "Ceasefire Holds in Northern Province", "Ceasefire Holds in Northern Province",

@@ -25,6 +25,14 @@ TEST(FindDates, Absolute) {
   EXPECT_EQ(One("the 12th of June 2020"), "12th of June 2020=2020-06-12/day");
 }
 
+TEST(FindDates, WordsMatchInAnyCase) {
+  EXPECT_EQ(One("FILED MAY 3, 2021 IN"), "MAY 3, 2021=2021-05-03/day");
+  EXPECT_EQ(One("Prices rose Two Weeks Ago, traders said."), "Two Weeks Ago=2024-05-01/day");
+  EXPECT_EQ(One("it ended LAST MONTH"), "LAST MONTH=2024-04/month");
+  // Words that share letters with date words are not dates.
+  EXPECT_EQ(One("The Mayor met Marchers and Junior staff at the Decathlon."), "found 0");
+}
+
 TEST(FindDates, MonthDayWithoutYearTakesNearestYear) {
   EXPECT_EQ(One("told lawmakers on April 25."), "April 25=2024-04-25/day");
   EXPECT_EQ(One("Meet on Dec 20", {2024, 1, 5}), "Dec 20=2023-12-20/day");

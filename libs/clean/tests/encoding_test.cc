@@ -62,5 +62,21 @@ TEST(Normalize, AppliesNfcAndWhitespacePolicy) {
             "Café opening now\nnext\nline end");
 }
 
+TEST(Normalize, AsciiFastPathStillAppliesThePolicy) {
+  // Printable ASCII and newlines pass unchanged; any other ASCII control,
+  // wherever it sits in an 8-byte block, sends the text through the full path.
+  EXPECT_EQ(Repair("Plain ASCII news text,\nwith a second line."), "Plain ASCII news text,\nwith a second line.");
+  for (size_t at = 0; at < 17; ++at) {
+    std::string text(17, 'a');
+    text[at] = '\t';
+    EXPECT_EQ(Repair(text), std::string(at, 'a') + " " + std::string(16 - at, 'a')) << at;
+    text[at] = '\x7F';
+    EXPECT_EQ(Repair(text), std::string(at, 'a') + std::string(16 - at, 'a')) << at;
+    text[at] = '\x01';
+    EXPECT_EQ(Repair(text), std::string(at, 'a') + std::string(16 - at, 'a')) << at;
+  }
+  EXPECT_EQ(Repair("one\r\ntwo"), "one\ntwo");
+}
+
 }  // namespace
 }  // namespace eventwire::clean_internal

@@ -13,6 +13,16 @@ TEST(SplitParagraphs, OneParagraphPerLineInScrapes) {
               ElementsAre("Headline here", "First paragraph is here.", "Second one."));
 }
 
+TEST(SplitParagraphs, CollapsesWhitespaceAnywhereInALine) {
+  // Runs of spaces and tabs at every offset (the scan reads 8 bytes at a time).
+  for (size_t at = 1; at < 20; ++at) {
+    std::string line(21, 'x');
+    line.insert(at, "  \t ");
+    EXPECT_THAT(SplitParagraphs(line), ElementsAre(std::string(at, 'x') + " " + std::string(21 - at, 'x'))) << at;
+  }
+  EXPECT_THAT(SplitParagraphs("a b c d e f g h i j k l m n o p"), ElementsAre("a b c d e f g h i j k l m n o p"));
+}
+
 TEST(SplitParagraphs, UnwrapsHardWrappedWireCopy) {
   const std::string wire =
       "    The central bank of Freedonia raised its main lending rate\n"
