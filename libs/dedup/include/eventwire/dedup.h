@@ -85,7 +85,7 @@ struct IndexStats {
   size_t articles_indexed = 0;    // articles inside the window
   size_t stories_open = 0;
   size_t index_bytes = 0;         // signatures + LSH tables (excludes story state)
-  size_t story_bytes = 0;         // story state (ids, titles, bounded article lists)
+  size_t story_bytes = 0;         // story state (ids, titles, bounded article lists), estimated from a sample
   size_t exact_cache_bytes = 0;   // recent shingle sets (bounded by the option)
 };
 
@@ -111,6 +111,7 @@ class StoryIndex {
   absl::Status Restore(absl::string_view snapshot);
 
   size_t open_stories() const;
+  // Cheap (no walk over the window): fine for every metrics scrape.
   IndexStats stats() const;
   const DedupOptions& options() const;
 
