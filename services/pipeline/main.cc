@@ -55,6 +55,7 @@ struct Flags {
   bool static_membership = true;
   int64_t session_timeout_ms = 10000;
   TelemetryOptions telemetry;  // --metrics-port, --health-port, --shutdown-timeout-s, ...
+  int64_t test_pause_before_commit_ms = 0;  // test hook, see Register
 };
 
 void Register(Config& config, Flags& f) {
@@ -86,6 +87,11 @@ void Register(Config& config, Flags& f) {
                 "how long the group waits for a silent member before reassigning its partitions",
                 6000, 300000);
   AddTelemetryFlags(config, &f.telemetry);
+  config.AddInt("test-pause-before-commit-ms", &f.test_pause_before_commit_ms,
+                "TEST HOOK, keep 0: hold every transaction open this long after producing its "
+                "outputs and input offsets, before committing (tests/reliability/eos_fence_test.py "
+                "uses it to catch an instance with an open transaction and fence it)",
+                0, 600000);
 }
 
 // Undelivered attempts of one batch before the service gives up (exit 1).
@@ -130,7 +136,8 @@ struct Totals {
 // kAborted/kUnavailable: nothing of this batch counts; rewind and replay it.
 absl::Status Deliver(bool exactly_once, kafka::Producer& producer, kafka::Consumer& consumer,
                      const std::vector<kafka::Record>& records,
-                     const std::vector<kafka::PartitionOffset>& next_offsets) {
+                     const std::vector<kafka::PartitionOffset>& next_offsets,
+                     absl::Duration pause_before_commit) {
   if (exactly_once) {
     if (absl::Status s = producer.BeginTransaction(); !s.ok()) return s;
   }
@@ -139,6 +146,8 @@ absl::Status Deliver(bool exactly_once, kafka::Producer& producer, kafka::Consum
   }
   if (exactly_once) {
     if (absl::Status s = producer.SendOffsets(next_offsets, consumer); !s.ok()) return s;
+    // Test hook (--test-pause-before-commit-ms): an open transaction holding output.
+    if (pause_before_commit > absl::ZeroDuration()) absl::SleepFor(pause_before_commit);
     return producer.CommitTransaction();
   }
   if (absl::Status s = producer.Flush(absl::Seconds(30)); !s.ok()) return s;
@@ -306,7 +315,8 @@ int Run(int argc, char** argv) {
     }
 
     const absl::Time publish_start = absl::Now();
-    absl::Status delivered = Deliver(exactly_once, **producer, **consumer, records, kafka::NextOffsets(batch));
+    absl::Status delivered = Deliver(exactly_once, **producer, **consumer, records, kafka::NextOffsets(batch),
+                                     absl::Milliseconds(flags.test_pause_before_commit_ms));
     if (delivered.ok()) {
       failed_attempts = 0;
       (*processor)->ForgetUncommitted();
