@@ -94,6 +94,7 @@ ProcessResult Processor::Compute(const InputMessage& input) {
     summary.durations.extract = absl::Now() - t;
     summary.events = events.size();
     for (const v1::Event& e : events) {
+      summary.cameo_roots.push_back(e.cameo_root());
       result.records.push_back(Publish(options_.events_topic, e.event_id(), "event", e));
     }
   }

@@ -75,6 +75,7 @@ struct MessageSummary {
   bool is_duplicate = false;
   std::string language;
   size_t events = 0;
+  std::vector<std::string> cameo_roots;  // of each event, "01".."20"
   StageDurations durations;
 };
 

@@ -47,12 +47,17 @@ Message CopyMessage(const rd_kafka_message_t* m) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ClientConfig& config,
-                                                          const std::vector<std::string>& topics) {
+                                                          const std::vector<std::string>& topics,
+                                                          StatisticsCallback on_statistics) {
   absl::StatusOr<internal::Conf> conf = internal::MakeConf(config);
   if (!conf.ok()) return conf.status();
   std::unique_ptr<Consumer> consumer(new Consumer());
   rd_kafka_conf_set_opaque(conf->get(), consumer.get());
   rd_kafka_conf_set_rebalance_cb(conf->get(), &Consumer::OnRebalance);
+  if (on_statistics) {
+    consumer->on_statistics_ = std::move(on_statistics);
+    rd_kafka_conf_set_stats_cb(conf->get(), &Consumer::OnStatistics);
+  }
   absl::StatusOr<Handle> rk = internal::MakeHandle(RD_KAFKA_CONSUMER, std::move(*conf));
   if (!rk.ok()) return rk.status();
   consumer->rk_ = std::move(*rk);
@@ -71,6 +76,11 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ClientConfig& c
 
 Consumer::~Consumer() {
   if (rk_ && !closed_) Close().IgnoreError();  // best effort; Close() reports errors to callers who care
+}
+
+int Consumer::OnStatistics(rd_kafka_t*, char* json, size_t json_len, void* opaque) {
+  static_cast<Consumer*>(opaque)->on_statistics_(std::string_view(json, json_len));
+  return 0;  // librdkafka frees `json`
 }
 
 void Consumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,

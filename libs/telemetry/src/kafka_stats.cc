@@ -25,7 +25,14 @@ std::string StringField(const json& object, const char* name) {
 // Lag of one partition object, or -1 when unknown. Offsets below zero are
 // librdkafka's "not known yet" sentinels (-1001 and friends).
 int64_t PartitionLagOf(const json& p) {
+  // The application's position; before the first record of an assignment it
+  // is unknown, and consumption starts at the committed offset, or (none
+  // committed) where the active fetcher was reset to.
   int64_t position = IntField(p, "app_offset", -1);
+  if (position < 0) position = IntField(p, "committed_offset", -1);
+  if (position < 0 && StringField(p, "fetch_state") == "active") {
+    position = IntField(p, "next_offset", -1);
+  }
   int64_t end = IntField(p, "ls_offset", -1);
   if (end < 0) end = IntField(p, "hi_offset", -1);
   if (position >= 0 && end >= 0) return end > position ? end - position : 0;

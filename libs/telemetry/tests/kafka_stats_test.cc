@@ -27,6 +27,12 @@ constexpr char kConsumerStats[] = R"({
       "2": {"partition": 2, "desired": false, "app_offset": 0, "hi_offset": 50, "ls_offset": 50},
       "3": {"partition": 3, "desired": true, "app_offset": -1001, "hi_offset": -1001,
             "consumer_lag": -1, "consumer_lag_stored": -1},
+      "4": {"partition": 4, "desired": true, "fetch_state": "active", "app_offset": -1001,
+            "committed_offset": 3, "next_offset": 9, "hi_offset": 10, "ls_offset": 10,
+            "consumer_lag": -1, "consumer_lag_stored": -1},
+      "5": {"partition": 5, "desired": true, "fetch_state": "active", "app_offset": -1001,
+            "committed_offset": -1001, "next_offset": 0, "hi_offset": 0, "ls_offset": 0,
+            "consumer_lag": -1, "consumer_lag_stored": -1},
       "-1": {"partition": -1, "desired": false, "app_offset": -1001}
     }}
   },
@@ -44,7 +50,7 @@ TEST(ParseKafkaStatsTest, ReadsLagBrokersAndGroup) {
   EXPECT_EQ(stats->join_state, "steady");
   EXPECT_EQ(stats->rebalance_count, 3);
   EXPECT_EQ(stats->assignment_size, 3);
-  ASSERT_EQ(stats->lags.size(), 2u);
+  ASSERT_EQ(stats->lags.size(), 4u);
   // Partition 0: last stable offset 90 minus position 40 (not the committed-offset lag of 100).
   EXPECT_EQ(stats->lags[0].topic, "articles.raw");
   EXPECT_EQ(stats->lags[0].partition, 0);
@@ -52,6 +58,13 @@ TEST(ParseKafkaStatsTest, ReadsLagBrokersAndGroup) {
   // Partition 1: position unknown, falls back to the stored-offset lag.
   EXPECT_EQ(stats->lags[1].partition, 1);
   EXPECT_EQ(stats->lags[1].lag, 5);
+  // Partition 4: nothing consumed since the assignment; it starts at the committed offset 3
+  // (not at the prefetch position 9).
+  EXPECT_EQ(stats->lags[2].partition, 4);
+  EXPECT_EQ(stats->lags[2].lag, 7);
+  // Partition 5: empty, nothing committed; the active fetcher's offset stands in: lag 0.
+  EXPECT_EQ(stats->lags[3].partition, 5);
+  EXPECT_EQ(stats->lags[3].lag, 0);
 }
 
 TEST(ParseKafkaStatsTest, ProducerStatsHaveNoGroupOrLag) {

@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -76,13 +77,19 @@ struct HandleDeleter {
 };
 using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
 
+// Receives librdkafka's statistics JSON (every statistics.interval.ms), on the
+// thread that polls the consumer.
+using StatisticsCallback = std::function<void(std::string_view json)>;
+
 class Consumer {
  public:
   // Subscribes to `topics` with `config` (group.id required). The caller picks
   // isolation.level, enable.auto.commit and partition.assignment.strategy;
-  // eager and cooperative rebalance protocols are both handled.
+  // eager and cooperative rebalance protocols are both handled. With
+  // `on_statistics`, set statistics.interval.ms in `config` to receive them.
   static absl::StatusOr<std::unique_ptr<Consumer>> Create(const ClientConfig& config,
-                                                          const std::vector<std::string>& topics);
+                                                          const std::vector<std::string>& topics,
+                                                          StatisticsCallback on_statistics = nullptr);
   ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
@@ -108,6 +115,8 @@ class Consumer {
   Consumer() = default;
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  static int OnStatistics(rd_kafka_t* rk, char* json, size_t json_len, void* opaque);
+  StatisticsCallback on_statistics_;
   Handle rk_;
   std::vector<Message>* filling_ = nullptr;  // batch being filled by PollBatch, if any
   bool closed_ = false;
