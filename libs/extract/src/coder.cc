@@ -50,6 +50,7 @@ constexpr std::string_view kAuxiliaries[] = {
     "it", "who", "which", "that", "and", "then", "still", "now", "again", "reportedly", "allegedly"};
 constexpr std::string_view kFrameFillers[] = {"not", "also", "soon", "further", "again", "jointly", "the", "a",
                                               "an", "its", "their", "his", "her", "to", "in", "of", "any"};
+constexpr std::string_view kAttackPrepositions[] = {"at", "on", "into", "against", "toward", "towards", "upon"};
 constexpr std::string_view kRelativePronouns[] = {"which", "who", "that"};
 constexpr std::string_view kSubjectPronouns[] = {"it", "they", "he", "she"};
 constexpr std::string_view kObjectPronouns[] = {"them", "him", "her", "it", "us", "themselves", "itself", "me"};
@@ -88,6 +89,7 @@ struct Trigger {
   bool dropped = false;
   bool passive = false;
   size_t modal_end = kNone;   // end of the modal frame, for targets between frame and complement
+  std::string_view frame_word;  // first word of the modal frame ("agreed", "threatened")
 };
 
 bool Before(const CivilDate& a, const CivilDate& b) {
@@ -546,6 +548,7 @@ void SentenceCoder::ApplyModals() {
       t.modal_class = cls;
       t.span_begin = found_begin;
       t.modal_end = found_end;
+      t.frame_word = toks_[found_begin].lower;
       t.noun = false;
       t.passive = false;
       static constexpr std::pair<std::string_view, std::string_view> kLabels[] = {
@@ -569,6 +572,19 @@ void SentenceCoder::ApplyModals() {
     if (found == nullptr && ti > 0 && t.begin > 0 && toks_[t.begin - 1].lower == "," && head.size() > 4 &&
         head.substr(head.size() - 3) == "ing" && !triggers_[ti - 1].dropped)
       t.dropped = true;
+  }
+  // A nominal in the object of a reported act ("criticized the Russian
+  // offer", "condemned the attack") names an earlier or proposed act that is
+  // not itself reported here; the verb's event is the one coded.
+  for (Trigger& t : triggers_) {
+    if (t.dropped || !t.noun) continue;
+    for (const Trigger& v : triggers_) {
+      if (&v == &t || v.dropped || v.noun || v.passive || v.end > t.begin || t.begin - v.end > 4) continue;
+      bool same_phrase = true;
+      for (size_t k = v.end; k < t.begin && same_phrase; ++k)
+        same_phrase = (!toks_[k].punct || toks_[k].lower == "'s") && toks_[k].lower != "and";
+      if (same_phrase) t.dropped = true;
+    }
   }
 }
 
@@ -616,7 +632,8 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   int source = -1, target = -1;
   const size_t n = toks_.size();
   // "clashes between X and Y", "talks between X and Y".
-  for (size_t k = t.end; k < n && k < t.end + 2; ++k) {
+  for (size_t k = t.end; k < n && k < t.end + 6; ++k) {
+    if (toks_[k].punct) break;
     if (toks_[k].lower != "between") continue;
     int a = MentionAt(k + 1);
     if (a >= 0 && mentions_[a].end + 1 < n && toks_[mentions_[a].end].lower == "and") {
@@ -698,23 +715,44 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
       if (k > 0 && covered_[k - 1] >= 0 && !mentions_[covered_[k - 1]].place_only) source = covered_[k - 1];
     }
     // Appeals and demands name their addressee between frame and complement: "urged Pakistan to".
-    if (t.modal_end != kNone && (t.modal_class == "appeal" || t.modal_class == "demand")) {
+    if (t.modal_end != kNone) {
       for (size_t k = t.span_begin + 1; k < t.begin && target < 0; ++k)
         if (covered_[k] >= 0 && !mentions_[covered_[k]].place_only) target = covered_[k];
     }
+    const std::string_view root = std::string_view(t.code).substr(0, 2);
+    const bool force = root == "18" || root == "19" || root == "20";
+    // Deployments and deliveries name one's own forces as the object ("deployed troops").
+    const bool own_object = root == "15" || root == "07";
     if (target < 0) {
       for (size_t k = t.begin + 1; k < n && k < t.end + 12; ++k) {
         if (k >= t.end && (In(toks_[k].lower, kClauseStops) || toks_[k].lower == ",")) break;
         if (k == t.end && In(toks_[k].lower, kObjectPronouns)) break;  // "expel them": unresolved object
+        // "visited the two countries and reiterated ...": a second verb ends the object.
+        if (k >= t.end && toks_[k].lower == "and" && k + 1 < n && toks_[k + 1].lower.ends_with("ed")) break;
         bool other_trigger = false;
         for (size_t o = ti + 1; o < triggers_.size(); ++o)
           if (triggers_[o].begin == k && !triggers_[o].dropped) other_trigger = true;
         if (other_trigger) break;
-        if (covered_[k] < 0 || mentions_[covered_[k]].place_only || mentions_[covered_[k]].begin != k) continue;
-        if (source >= 0 && mentions_[covered_[k]].actor.code() == mentions_[source].actor.code()) continue;
+        if (covered_[k] < 0 || mentions_[covered_[k]].begin != k) continue;
+        const Mention& m = mentions_[covered_[k]];
+        // Force is aimed at countries and cities: "fired missiles at Israel".
+        if (m.place_only && !(force && k > 0 && In(toks_[k - 1].lower, kAttackPrepositions))) continue;
+        if (source >= 0 && m.actor.code() == mentions_[source].actor.code()) continue;
+        if (source >= 0 && own_object && m.actor.country_code() == mentions_[source].actor.country_code()) continue;
         target = covered_[k];
         break;
       }
+    }
+    // "shelled the city, killing at least nine civilians": the victims.
+    for (size_t k = t.end; force && target < 0 && k + 1 < n && k < t.end + 25; ++k) {
+      const std::string_view w = toks_[k].lower;
+      if (w == ";" || In(w, kRelativePronouns)) break;
+      if (w != "killing" && w != "wounding" && w != "injuring") continue;
+      for (size_t q = k + 1; q < n && q < k + 6 && target < 0; ++q) {
+        if (covered_[q] >= 0 && !mentions_[covered_[q]].place_only) target = covered_[q];
+        if (toks_[q].punct) break;
+      }
+      break;
     }
   }
   if (source >= 0 && target >= 0 && mentions_[source].actor.code() == mentions_[target].actor.code()) target = -1;
@@ -722,7 +760,14 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   if (!t.noun && !t.passive) last_verb_source_ = source;
   // "Kabul and the Taliban met": symmetric verbs with coordinated subjects and
   // no object code one party as source and the other as target.
-  const bool symmetric = t.code.rfind("04", 0) == 0 || t.code.rfind("19", 0) == 0 || t.code == "057";
+  bool joint = false;  // "joint exercise", "each other", "agreed to ..."
+  for (size_t k = t.span_begin; k < n && k < t.end + 3 && !joint; ++k)
+    joint = toks_[k].lower == "joint" || toks_[k].lower == "jointly" || toks_[k].lower == "each" ||
+            toks_[k].lower == "mutual";
+  if (t.frame_word.starts_with("agree") || toks_[t.begin].lower.starts_with("agree")) joint = true;
+  const std::string& c = t.code;
+  const bool symmetric = joint || c == "040" || c == "041" || c == "044" || c == "046" || c == "019" ||
+                         c == "057" || c.rfind("06", 0) == 0 || c == "0871" || c.rfind("19", 0) == 0;
   if (symmetric && source >= 0 && target < 0 && !t.noun) {
     for (size_t k = 0; k < mentions_.size(); ++k) {
       if (static_cast<int>(k) != source && mentions_[k].group == mentions_[source].group &&

@@ -251,6 +251,38 @@ TEST_F(ExtractTest, SecondVerbKeepsTheFirstVerbsSubject) {
   EXPECT_TRUE(found);
 }
 
+TEST_F(ExtractTest, ObjectNominalIsBackgroundNotANewEvent) {
+  auto ev = Code("Kyiv criticized the Belarusian offer of talks.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "11");
+  EXPECT_EQ(ev[0].target().country_code(), "BLR");
+}
+
+TEST_F(ExtractTest, VictimsOfAParticipleClauseAreTheTarget) {
+  auto ev = Code("Militants shelled a market in Kandahar on Sunday, killing at least six civilians.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().role(), "CVL");
+  EXPECT_EQ(ev[0].casualties().killed(), 6u);
+}
+
+TEST_F(ExtractTest, CountedGroupBeforeParticipleIsTheVictim) {
+  auto ev = Code("The army said 14 soldiers were killed in a Taliban ambush.", {2019, 6, 1});
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].source().code(), "TAL");
+  EXPECT_EQ(ev[0].target().role(), "MIL");
+}
+
+TEST_F(ExtractTest, AgreementBetweenCoordinatedPartiesIsMutual) {
+  auto ev = Code("Chile and Peru agreed to reopen their shared border.");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].source().country_code(), ev[1].target().country_code());
+  EXPECT_EQ(ev[0].target().country_code(), ev[1].source().country_code());
+}
+
+TEST_F(ExtractTest, NegationInsideAFrameDropsTheEvent) {
+  EXPECT_TRUE(Code("Egypt will not support any steps by the Sudanese army.").empty());
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
