@@ -62,6 +62,10 @@ struct EvalReport {
   PairScore direct;
   std::array<KindStats, kNumVariantKinds> kinds{};
   double lookalike_false_merge_rate = 0;  // look-alikes that joined their original's story
+  // Look-alikes whose cleaned body differs from the original's in < 2 figures
+  // (the changed ones sat in the title or in text the cleaner dropped):
+  // indistinguishable from a corrected copy, so not in the rate above.
+  size_t lookalike_indistinct = 0, lookalike_indistinct_joined = 0;
   double seconds = 0;  // wall time of clean + dedup, for orientation only
   std::string Format() const;
 };
