@@ -464,7 +464,8 @@ void SentenceCoder::FindTriggers() {
         t.passive = true;
       // "individuals arrested in raids": a plural noun, then a participle and a
       // preposition, is a reduced relative for acts done to someone.
-      const bool done_to = p->value.rfind("17", 0) == 0 || p->value.rfind("18", 0) == 0 ||
+      const bool done_to = p->value.rfind("11", 0) == 0 || p->value.rfind("17", 0) == 0 ||
+                           p->value.rfind("18", 0) == 0 ||
                            p->value.rfind("19", 0) == 0 || p->value.rfind("20", 0) == 0;
       const std::string_view before = toks_[i - 1].lower;
       if (!t.passive && participle && done_to && end == i + 1 && end < toks_.size() && prev < 0 &&
@@ -602,8 +603,14 @@ int SentenceCoder::NominalSource(const Trigger& t) const {
   for (size_t k = mentions_.size(); k-- > 0;) {
     const Mention& m = mentions_[k];
     if (m.end > t.begin || m.place_only) continue;
+    // A possessive, adjectives or a light verb between ("Israel's offensive",
+    // "Russian heavy shelling", "X issued an arrest warrant"), not a
+    // preposition or infinitive ("the Taliban to enter talks", "X in an ambush").
     bool adjacent = t.begin - m.end <= 2;
-    for (size_t q = m.end; q < t.begin && adjacent; ++q) adjacent = !toks_[q].punct || toks_[q].lower == "'s";
+    for (size_t q = m.end; q < t.begin && adjacent; ++q) {
+      const std::string_view w = toks_[q].lower;
+      adjacent = w == "'s" || (!toks_[q].punct && !In(w, kPrepositions) && !In(w, kAuxiliaries) && w != "or");
+    }
     return adjacent ? static_cast<int>(k) : -1;
   }
   return -1;
@@ -691,6 +698,9 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
       const std::string_view w = toks_[k].lower;
       if (w == "on" || w == "against" || w == "with" || w == "targeting" || w == "at" || w == "to") target = MentionAt(k + 1);
     }
+    // An appeal or demand names its addressee right after: "the U.S. call for Pakistan to act".
+    if (target < 0 && (t.code.rfind("02", 0) == 0 || t.code.rfind("10", 0) == 0) && t.end < n)
+      target = MentionAt(t.end);
     // A nominal with no attached actor takes the sentence subject only when it
     // heads the clause's verb phrase ("X carried out airstrikes" is in the patterns).
   } else if (t.passive) {
