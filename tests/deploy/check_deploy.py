@@ -261,13 +261,23 @@ def live_scrape(service, binary, workdir):
             if status == 200:
                 break
             time.sleep(0.2)
+        # The lag series follow librdkafka's statistics (every second), which may lag the
+        # readiness flip by one interval: wait for them a little, then take what is there.
         deadline = time.monotonic() + 30
+        lag_deadline = time.monotonic() + 10
+        text = None
         while time.monotonic() < deadline and proc.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=2) as resp:
-                    return resp.read().decode()
+                    text = resp.read().decode()
             except OSError:
                 time.sleep(0.2)
+                continue
+            if "eventwire_consumer_lag_messages{" in text or time.monotonic() > lag_deadline:
+                return text
+            time.sleep(0.2)
+        if text is not None:
+            return text
         fail(f"{service}: no /metrics on port {metrics_port} within 30s "
              f"(exit {proc.poll()}); log:\n{open(log.name).read()[-2000:]}")
         return None
