@@ -22,7 +22,7 @@ constexpr std::string_view kModalClasses[] = {"negate", "drop", "reject", "threa
 bool IsRole(std::string_view r) {
   static constexpr std::string_view kRoles[] = {
       "GOV", "MIL", "COP", "REB", "INS", "OPP", "CVL", "MED", "BUS", "IGO", "NGO", "JUD", "LEG", "SPY",
-      "EDU", "REF", "HLH", "LAB", "ELI", "CRM", "UAF", "REL", "SEP", "AGR", "ENV", "MOD", "RAD", "PTY"};
+      "EDU", "REF", "HLH", "LAB", "ELI", "CRM", "UAF", "REL", "SEP", "AGR", "ENV", "MOD", "RAD", "PTY", "HRI"};
   for (std::string_view k : kRoles)
     if (k == r) return true;
   return false;
