@@ -139,6 +139,12 @@ class Pipeline(Process):
                 "--listen-host", "127.0.0.1", *extra]
         super().__init__(name, argv, workdir)
 
+    def running(self):
+        """True while the process runs; a pipeline that exited ends the test at once."""
+        if self.proc.poll() is not None:
+            fail(f"{self.name} exited with {self.proc.returncode}")
+        return True
+
     def health(self, path):
         return http_get(f"http://127.0.0.1:{self.health_port}{path}")
 
@@ -213,7 +219,7 @@ def test_prometheus(args, workdir):
     pipeline = Pipeline(args.pipeline, topics, workdir)
     prom = Prometheus(f"127.0.0.1:{pipeline.metrics_port}", workdir)
     wait_for("Prometheus to scrape the pipeline (up == 1)",
-             lambda: prom.value('up{job="eventwire-pipeline"}') == 1, 60)
+             lambda: pipeline.running() and prom.value('up{job="eventwire-pipeline"}') == 1, 60)
     before = prom.value("eventwire_articles_consumed_total")
     if before != 0:
         fail(f"eventwire_articles_consumed_total starts at {before}, not 0")
@@ -275,7 +281,8 @@ def test_health(args, workdir):
     broker = MockBroker(args.eventwire, [topics.input, topics.events, topics.stories, topics.dlq], workdir)
     budget = 5
     pipeline = Pipeline(args.pipeline, topics, workdir, extra=["--shutdown-timeout-s", str(budget)])
-    wait_for("/healthz to answer 200", lambda: pipeline.health("/healthz")[0] == 200, 30, 0.02)
+    wait_for("/healthz to answer 200", lambda: pipeline.running() and pipeline.health("/healthz")[0] == 200,
+             30, 0.02)
     # Right after start the group is not joined yet (librdkafka's first statistics come after
     # statistics.interval.ms): the very first readiness answer must be "not ready".
     status, body = pipeline.health("/readyz")
@@ -344,7 +351,8 @@ def test_sigterm(args, workdir):
     small_batches = [*mode, "--batch-max-messages", "10", "--shutdown-timeout-s", str(budget)]
     first = Pipeline(args.pipeline, topics, workdir, name="pipeline-1", extra=small_batches)
     consumed = wait_for("the first pipeline to commit some but not all input",
-                        lambda: (lambda v: v if v and v > 0 else None)(first.metric("eventwire_articles_consumed_total")),
+                        lambda: first.running() and (lambda v: v if v and v > 0 else None)(
+                            first.metric("eventwire_articles_consumed_total")),
                         60, 0.02)
     rc, took = first.stop(timeout_s=budget + 10)
     if rc != 0:
