@@ -250,7 +250,8 @@ int Main(int argc, char** argv) {
       readiness.Set("partitions_assigned", false);
     }
   });
-  // Housekeeping: row gauges every few seconds, retention pruning every few minutes.
+  // Housekeeping: row gauges every few seconds; retention pruning and planner
+  // statistics every few minutes.
   std::thread housekeeping([&] {
     absl::Time next_prune = absl::Now();
     while (!stop.load()) {
@@ -258,14 +259,23 @@ int Main(int argc, char** argv) {
         metrics.store_rows.Add({{"table", "events"}}).Set(static_cast<double>(stats->events));
         metrics.store_rows.Add({{"table", "stories"}}).Set(static_cast<double>(stats->stories));
       }
-      if (o.retention_days > 0 && absl::Now() >= next_prune) {
+      if (absl::Now() >= next_prune) {
         next_prune = absl::Now() + absl::Minutes(5);
-        auto pruned = (*store)->Prune(absl::Now() - absl::Hours(24 * o.retention_days));
-        if (!pruned.ok()) {
+        if (o.retention_days > 0) {
+          auto pruned = (*store)->Prune(absl::Now() - absl::Hours(24 * o.retention_days));
+          if (!pruned.ok()) {
+            metrics.process.errors.Get({"store"}).Increment();
+            LogWarn("retention prune failed", {{"error", std::string(pruned.status().message())}});
+          } else if (*pruned > 0) {
+            LogInfo("retention pruned rows", {{"rows", std::to_string(*pruned)}});
+          }
+        }
+        // Planner statistics and text-index merge, when the store has doubled or halved.
+        if (auto optimized = (*store)->OptimizeIfStale(); !optimized.ok()) {
           metrics.process.errors.Get({"store"}).Increment();
-          LogWarn("retention prune failed", {{"error", std::string(pruned.status().message())}});
-        } else if (*pruned > 0) {
-          LogInfo("retention pruned rows", {{"rows", std::to_string(*pruned)}});
+          LogWarn("store statistics refresh failed", {{"error", std::string(optimized.status().message())}});
+        } else if (*optimized) {
+          LogInfo("store statistics refreshed");
         }
       }
       for (int i = 0; i < 50 && !stop.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));

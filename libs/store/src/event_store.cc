@@ -45,9 +45,21 @@ CREATE TABLE IF NOT EXISTS events (
   evidence TEXT NOT NULL,
   body BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS events_seq ON events(seq);
-CREATE INDEX IF NOT EXISTS events_by_date ON events(event_date, event_id);
-CREATE INDEX IF NOT EXISTS events_by_first_seen ON events(first_seen, event_id);
-CREATE INDEX IF NOT EXISTS events_by_confidence ON events(confidence, event_id);
+-- One index per sort order, (sort key, event_id) for keyset paging, followed by
+-- every short filter column: walking it in order evaluates the filters on the
+-- index entry and reads the table row only for rows that match.
+CREATE INDEX IF NOT EXISTS events_walk_date ON events(event_date, event_id, first_seen, confidence,
+  cameo_code, plover_type, loc_country, s_country, t_country, s_code, t_code, s_group, t_group,
+  s_name, t_name, loc_name, loc_text);
+CREATE INDEX IF NOT EXISTS events_walk_first_seen ON events(first_seen, event_id, event_date,
+  confidence, cameo_code, plover_type, loc_country, s_country, t_country, s_code, t_code, s_group,
+  t_group, s_name, t_name, loc_name, loc_text);
+CREATE INDEX IF NOT EXISTS events_walk_confidence ON events(confidence, event_id, event_date,
+  first_seen, cameo_code, plover_type, loc_country, s_country, t_country, s_code, t_code, s_group,
+  t_group, s_name, t_name, loc_name, loc_text);
+DROP INDEX IF EXISTS events_by_date;
+DROP INDEX IF EXISTS events_by_first_seen;
+DROP INDEX IF EXISTS events_by_confidence;
 CREATE INDEX IF NOT EXISTS events_by_cameo ON events(cameo_code, event_date);
 CREATE INDEX IF NOT EXISTS events_by_plover ON events(plover_type, event_date);
 CREATE INDEX IF NOT EXISTS events_by_story ON events(story_id);
@@ -152,26 +164,104 @@ int64_t EventDateMicros(const v1::Event& e) {
   return FirstSeenMicros(e);
 }
 
-struct OrderSpec {
-  const char* column;
-  bool descending;
-};
-
-OrderSpec SpecOf(EventOrder order) {
-  switch (order) {
-    case EventOrder::kEventDateAsc: return {"event_date", false};
-    case EventOrder::kFirstSeenDesc: return {"first_seen", true};
-    case EventOrder::kFirstSeenAsc: return {"first_seen", false};
-    case EventOrder::kConfidenceDesc: return {"confidence", true};
-    case EventOrder::kEventDateDesc: break;
-  }
-  return {"event_date", true};
-}
-
 absl::StatusOr<v1::Event> ParseEvent(const std::string& bytes) {
   v1::Event e;
   if (!e.ParseFromString(bytes)) return absl::DataLossError("stored event does not parse");
   return e;
+}
+
+struct OrderSpec {
+  const char* column;
+  bool descending;
+  const char* walk_index;  // (column, event_id, filter columns...)
+};
+
+OrderSpec SpecOf(EventOrder order) {
+  switch (order) {
+    case EventOrder::kEventDateAsc: return {"event_date", false, "events_walk_date"};
+    case EventOrder::kFirstSeenDesc: return {"first_seen", true, "events_walk_first_seen"};
+    case EventOrder::kFirstSeenAsc: return {"first_seen", false, "events_walk_first_seen"};
+    case EventOrder::kConfidenceDesc: return {"confidence", true, "events_walk_confidence"};
+    case EventOrder::kEventDateDesc: break;
+  }
+  return {"event_date", true, "events_walk_date"};
+}
+
+// A page can be found two ways. Walking the order's index and filtering entry
+// by entry stops after page_size + 1 matches: cheap when matches are common,
+// a scan of everything when they are rare. Starting from the most selective
+// filter index (SQLite's planner) and sorting the matches costs in proportion
+// to the number of matches: cheap when they are rare. So the walk goes first
+// with a bounded budget of SQLite steps (StoreOptions); when it runs out,
+// matches are rare enough for the planner's way to be cheap. Either way the
+// page is the same. The time cap only guards against slow steps (a text
+// filter looks each walked row up in the FTS index).
+constexpr absl::Duration kWalkTimeCap = absl::Milliseconds(50);
+
+// Nothing to walk for when the filter has nothing beyond the order's own range
+// (the planner walks the same index), or when a story id picks a handful of rows.
+bool WorthWalking(const v1::EventFilter& f, EventOrder order) {
+  if (!f.story_id().empty()) return false;
+  v1::EventFilter rest = f;
+  if (SpecOf(order).column == std::string("event_date")) {
+    rest.clear_event_date_from();
+    rest.clear_event_date_to();
+  } else if (SpecOf(order).column == std::string("first_seen")) {
+    rest.clear_first_seen_from();
+    rest.clear_first_seen_to();
+  }
+  return rest.ByteSizeLong() > 0;
+}
+
+// kWalk: walk the order's index. kFromFilters: after a walk ran out, start from
+// the filters' indexes ("+column" keeps SQLite from walking the order's index
+// after all, which its cost model, not knowing the bound values, may prefer).
+// kAny: SQLite's own choice.
+enum class Plan { kWalk, kFromFilters, kAny };
+
+absl::StatusOr<ListResult> ListOnce(Connection* conn, const ListQuery& query, Plan plan) {
+  const bool walk = plan == Plan::kWalk;
+  const char* unary = plan == Plan::kFromFilters ? "+" : "";
+  const OrderSpec spec = SpecOf(query.order);
+  WhereClause where =
+      BuildWhere(query.filter, walk ? store_internal::TextMatch::kPerRow : store_internal::TextMatch::kMatchSet);
+  std::string sql = absl::StrCat("SELECT ", spec.column, ", event_id, body FROM events",
+                                 walk ? absl::StrCat(" INDEXED BY ", spec.walk_index) : "", " WHERE (",
+                                 where.sql, ")");
+  if (query.after) {
+    absl::StrAppend(&sql, " AND (", unary, spec.column, ", ", unary, "event_id) ", spec.descending ? "<" : ">",
+                    " (?, ?)");
+    if (query.order == EventOrder::kConfidenceDesc) {
+      where.values.push_back(query.after->sort_key);
+    } else {
+      where.values.push_back(static_cast<int64_t>(query.after->sort_key));
+    }
+    where.values.push_back(query.after->event_id);
+  }
+  const char* dir = spec.descending ? "DESC" : "ASC";
+  absl::StrAppend(&sql, " ORDER BY ", unary, spec.column, " ", dir, ", ", unary, "event_id ", dir, " LIMIT ?");
+  where.values.push_back(int64_t{query.page_size} + 1);
+
+  absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare(sql);
+  if (!st.ok()) return st.status();
+  (*st)->BindAll(where.values);
+  ListResult out;
+  PageCursor last;
+  while (true) {
+    absl::StatusOr<bool> row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (static_cast<int>(out.events.size()) == query.page_size) {
+      out.next = last;  // a row beyond the page exists
+      break;
+    }
+    absl::StatusOr<v1::Event> e = ParseEvent((*st)->Blob(2));
+    if (!e.ok()) return e.status();
+    out.events.push_back(*std::move(e));
+    last.sort_key = (*st)->Double(0);
+    last.event_id = (*st)->Text(1);
+  }
+  return out;
 }
 
 }  // namespace
@@ -210,10 +300,12 @@ struct EventStore::Impl {
     ~Reader() {
       if (!c_) return;
       c_->SetCancel(nullptr);
+      c_->SetStepBudget(0);
       std::lock_guard<std::mutex> lock(impl_->pool_mu);
       impl_->readers.push_back(std::move(c_));
     }
     Connection* operator->() { return c_.get(); }
+    Connection* get() { return c_.get(); }
 
    private:
     Impl* impl_;
@@ -233,7 +325,8 @@ struct EventStore::Impl {
         options.path, /*read_only=*/true, static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
     if (!c.ok()) return c.status();
     // Readers map the file: page reads become memory reads on a warm cache.
-    if (absl::Status s = (*c)->Exec("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;");
+    // (SQLite caps the size at its compile-time maximum, 2 GiB in Debian's build.)
+    if (absl::Status s = (*c)->Exec("PRAGMA mmap_size = 17179869184; PRAGMA cache_size = -32768;");
         !s.ok()) {
       return s;
     }
@@ -315,6 +408,8 @@ struct EventStore::Impl {
 
   // The last sequence number written, including the uncommitted batch.
   int64_t pending_seq = 0;  // guarded by write_mu
+  // Events when statistics were last gathered; 0 = unknown (guarded by write_mu).
+  int64_t analysed_events = 0;
 };
 
 EventStore::EventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -388,47 +483,19 @@ absl::StatusOr<std::vector<KafkaOffset>> EventStore::Offsets() {
 }
 
 absl::StatusOr<ListResult> EventStore::List(const ListQuery& query, const CancelFn& cancelled) {
-  const OrderSpec spec = SpecOf(query.order);
-  WhereClause where = BuildWhere(query.filter);
-  std::string sql = absl::StrCat("SELECT ", spec.column, ", event_id, body FROM events WHERE (",
-                                 where.sql, ")");
-  if (query.after) {
-    absl::StrAppend(&sql, " AND (", spec.column, ", event_id) ", spec.descending ? "<" : ">",
-                    " (?, ?)");
-    if (query.order == EventOrder::kConfidenceDesc) {
-      where.values.push_back(query.after->sort_key);
-    } else {
-      where.values.push_back(static_cast<int64_t>(query.after->sort_key));
-    }
-    where.values.push_back(query.after->event_id);
-  }
-  const char* dir = spec.descending ? "DESC" : "ASC";
-  absl::StrAppend(&sql, " ORDER BY ", spec.column, " ", dir, ", event_id ", dir, " LIMIT ?");
-  where.values.push_back(int64_t{query.page_size} + 1);
-
   absl::StatusOr<std::unique_ptr<Impl::Reader>> r = impl_->AcquireReader();
   if (!r.ok()) return r.status();
   (**r)->SetCancel(&cancelled);
-  absl::StatusOr<std::unique_ptr<Statement>> st = (**r)->Prepare(sql);
-  if (!st.ok()) return st.status();
-  (*st)->BindAll(where.values);
-  ListResult out;
-  PageCursor last;
-  while (true) {
-    absl::StatusOr<bool> row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    if (static_cast<int>(out.events.size()) == query.page_size) {
-      out.next = last;  // a row beyond the page exists
-      break;
-    }
-    absl::StatusOr<v1::Event> e = ParseEvent((*st)->Blob(2));
-    if (!e.ok()) return e.status();
-    out.events.push_back(*std::move(e));
-    last.sort_key = (*st)->Double(0);
-    last.event_id = (*st)->Text(1);
+  const int64_t budget = impl_->options.walk_budget_thousand_steps;
+  if (!WorthWalking(query.filter, query.order)) return ListOnce((*r)->get(), query, Plan::kAny);
+  if (budget > 0) {
+    (**r)->SetStepBudget(query.filter.text().empty() ? budget : std::max<int64_t>(1, budget / 10), kWalkTimeCap);
+    absl::StatusOr<ListResult> walked = ListOnce((*r)->get(), query, Plan::kWalk);
+    const bool exhausted = (**r)->budget_exhausted();
+    (**r)->SetStepBudget(0);
+    if (!exhausted) return walked;
   }
-  return out;
+  return ListOnce((*r)->get(), query, Plan::kFromFilters);
 }
 
 absl::StatusOr<v1::Event> EventStore::GetEvent(const std::string& event_id) {
@@ -560,6 +627,30 @@ absl::StatusOr<int64_t> EventStore::Prune(absl::Time cutoff) {
     }
   }
   return total;
+}
+
+absl::StatusOr<bool> EventStore::OptimizeIfStale(int64_t min_events) {
+  absl::StatusOr<StoreStats> stats = Stats();
+  if (!stats.ok()) return stats.status();
+  std::lock_guard<std::mutex> lock(impl_->write_mu);
+  const int64_t n = stats->events;
+  if (impl_->analysed_events == 0) {
+    // After a restart: the events counted when sqlite_stat1 was written (no table: never).
+    absl::StatusOr<std::unique_ptr<Statement>> st = impl_->writer->Prepare(
+        "SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE tbl = 'events' AND idx = 'events_seq'");
+    if (st.ok() && (*st)->Step().value_or(false)) impl_->analysed_events = (*st)->Int(0);
+  }
+  const int64_t before = impl_->analysed_events;
+  if (n < min_events || (before > 0 && n < 2 * before && 2 * n > before)) return false;
+  // The planner needs the statistics to choose between filter indexes; a text
+  // index in one segment answers lookups with one b-tree search per word.
+  if (absl::Status s = impl_->writer->Exec(
+          "ANALYZE; INSERT INTO events_fts(events_fts) VALUES('optimize');");
+      !s.ok()) {
+    return s;
+  }
+  impl_->analysed_events = n;
+  return true;
 }
 
 absl::StatusOr<StoreStats> EventStore::Stats() {

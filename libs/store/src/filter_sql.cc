@@ -88,7 +88,7 @@ std::string FtsQuery(const std::string& text) {
   return absl::StrJoin(words, " ");
 }
 
-WhereClause BuildWhere(const v1::EventFilter& f) {
+WhereClause BuildWhere(const v1::EventFilter& f, TextMatch text_match) {
   std::vector<std::string> terms;
   WhereClause w;
   AddRange("event_date", f.event_date_from(), f.event_date_to(), &terms, &w.values);
@@ -123,7 +123,9 @@ WhereClause BuildWhere(const v1::EventFilter& f) {
     w.values.push_back(f.min_confidence());
   }
   if (!f.text().empty()) {
-    terms.push_back("id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)");
+    terms.push_back(text_match == TextMatch::kMatchSet
+                        ? "id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)"
+                        : "EXISTS (SELECT 1 FROM events_fts WHERE events_fts MATCH ? AND rowid = events.id)");
     w.values.push_back(FtsQuery(f.text()));
   }
   w.sql = terms.empty() ? "1" : absl::StrJoin(terms, " AND ");

@@ -15,7 +15,12 @@ struct WhereClause {
   std::vector<Value> values;
 };
 
-WhereClause BuildWhere(const v1::EventFilter& filter);
+// How the text filter is written. kMatchSet: `id IN (all FTS matches)`, best
+// when SQLite starts from the matches. kPerRow: an FTS lookup of the current
+// row, best while walking an order index (the matches are never all built).
+enum class TextMatch { kMatchSet, kPerRow };
+
+WhereClause BuildWhere(const v1::EventFilter& filter, TextMatch text_match = TextMatch::kMatchSet);
 
 // Free text -> an FTS5 query: every word must occur (porter-stemmed), each
 // word quoted so FTS5 operators in user input are plain text. Empty when the

@@ -97,9 +97,23 @@ absl::StatusOr<std::unique_ptr<Statement>> Connection::Prepare(const std::string
 
 void Connection::SetCancel(const CancelFn* cancelled) { cancelled_ = cancelled; }
 
+void Connection::SetStepBudget(int64_t thousands, absl::Duration max_time) {
+  budget_ = thousands;
+  budget_deadline_ = thousands > 0 ? absl::Now() + max_time : absl::InfiniteFuture();
+  budget_used_ = 0;
+  budget_exhausted_ = false;
+}
+
+// Called every 1000 instructions (see Open).
 int Connection::OnProgress(void* self) {
-  const CancelFn* c = static_cast<Connection*>(self)->cancelled_;
-  return (c && *c && (*c)()) ? 1 : 0;
+  auto* conn = static_cast<Connection*>(self);
+  const CancelFn* c = conn->cancelled_;
+  if (c && *c && (*c)()) return 1;
+  if (conn->budget_ > 0 && (++conn->budget_used_ > conn->budget_ || absl::Now() > conn->budget_deadline_)) {
+    conn->budget_exhausted_ = true;
+    return 1;
+  }
+  return 0;
 }
 
 absl::Status Connection::Error(const std::string& what) const {

@@ -11,6 +11,8 @@
 
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
+#include <absl/time/clock.h>
+#include <absl/time/time.h>
 #include <sqlite3.h>
 
 #include "eventwire/store.h"
@@ -72,6 +74,12 @@ class Connection {
 
   // While set, long statements poll `cancelled` and stop with SQLITE_INTERRUPT.
   void SetCancel(const CancelFn* cancelled);
+  // While > 0, statements also stop with SQLITE_INTERRUPT after about
+  // `thousands` x 1000 virtual-machine instructions or after `max_time`,
+  // whichever comes first; budget_exhausted() then tells this apart from a
+  // cancellation. 0 removes the budget.
+  void SetStepBudget(int64_t thousands, absl::Duration max_time = absl::InfiniteDuration());
+  bool budget_exhausted() const { return budget_exhausted_; }
   int changes() const { return sqlite3_changes(db_); }
   absl::Status Error(const std::string& what) const;
 
@@ -82,6 +90,10 @@ class Connection {
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
   const CancelFn* cancelled_ = nullptr;
+  int64_t budget_ = 0;
+  int64_t budget_used_ = 0;
+  absl::Time budget_deadline_ = absl::InfiniteFuture();
+  bool budget_exhausted_ = false;
 };
 
 }  // namespace eventwire::store_internal

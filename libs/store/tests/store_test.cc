@@ -180,6 +180,75 @@ TEST_F(StoreTest, PagingVisitsEveryRowOnce) {
   }
 }
 
+// List walks the order's index within a budget, else starts from the filters'
+// indexes: budget 0 pins the planner, a huge one pins the walk, 1 makes every
+// walk run out at once. Every way must give the same pages.
+TEST_F(StoreTest, WalkAndPlannerGiveTheSamePages) {
+  std::vector<v1::Event> events;
+  const char* sources[] = {"TAL", "PAKMIL", "USAGOV", "AFGGOV"};
+  const char* cameos[] = {"190", "1231", "0311", "193", "040"};
+  const char* words[] = {"rockets hit the border", "talks rejected", "aid pledged after talks", "drones"};
+  for (int i = 0; i < 3000; ++i) {
+    v1::Event e = MakeEvent("w" + std::to_string(i), "2026-" + std::to_string(1 + i % 12) + "-" + std::to_string(1 + i % 28),
+                            cameos[i % 5], sources[i % 4], sources[(i / 4) % 4], (i % 97) / 97.0, words[i % 7 % 4]);
+    e.mutable_first_seen()->set_seconds(1'790'000'000 + (i * 7919) % 3000);
+    events.push_back(e);
+  }
+  Put(events);
+  std::vector<v1::EventFilter> filters(8);
+  filters[1].set_actor("TAL");
+  filters[2].set_cameo_prefix("19");
+  filters[2].set_min_confidence(0.5);
+  filters[3].set_text("talks");
+  filters[4].set_country_code("PAK");
+  filters[4].mutable_event_date_from()->set_seconds(1'775'000'000);
+  filters[5].set_source_actor("USA");
+  filters[5].set_text("rockets border");
+  filters[6].set_min_confidence(0.98);  // rare: a walk runs long
+  filters[7].mutable_first_seen_from()->set_seconds(1'790'001'000);
+  auto pages = [&](int64_t budget, const v1::EventFilter& f, EventOrder order) {
+    auto s = EventStore::Open({.path = (dir_ / "q.db").string(), .walk_budget_thousand_steps = budget});
+    EXPECT_TRUE(s.ok()) << s.status();
+    std::vector<std::string> ids;
+    if (!s.ok()) return ids;
+    ListQuery q;
+    q.filter = f;
+    q.order = order;
+    q.page_size = 37;
+    for (int page = 0; page < 100; ++page) {
+      auto r = (*s)->List(q);
+      EXPECT_TRUE(r.ok()) << r.status();
+      if (!r.ok()) break;
+      for (const auto& e : r->events) ids.push_back(e.event_id());
+      if (!r->next) break;
+      q.after = *r->next;
+    }
+    return ids;
+  };
+  for (EventOrder order : {EventOrder::kEventDateDesc, EventOrder::kFirstSeenAsc, EventOrder::kConfidenceDesc}) {
+    for (size_t k = 0; k < filters.size(); ++k) {
+      std::vector<std::string> planner = pages(0, filters[k], order);
+      EXPECT_FALSE(planner.empty()) << k;
+      EXPECT_EQ(pages(1, filters[k], order), planner) << "filter " << k << ", " << EventOrderName(order);
+      EXPECT_EQ(pages(1'000'000, filters[k], order), planner) << "filter " << k << ", " << EventOrderName(order);
+    }
+  }
+}
+
+TEST_F(StoreTest, OptimizeRunsWhenTheStoreHasDoubled) {
+  Put({MakeEvent("o1", "2026-11-20", "190", "TAL", "AFGGOV", 0.5, "rockets")});
+  EXPECT_EQ(store_->OptimizeIfStale(10).value_or(true), false) << "below min_events";
+  EXPECT_EQ(store_->OptimizeIfStale(1).value_or(false), true) << "never analysed";
+  EXPECT_EQ(store_->OptimizeIfStale(1).value_or(true), false);
+  Put({MakeEvent("o2", "2026-11-20", "190", "TAL", "AFGGOV", 0.5, "drones")});
+  EXPECT_EQ(store_->OptimizeIfStale(1).value_or(false), true) << "doubled";
+  store_ = Reopen();  // remembered through sqlite_stat1
+  EXPECT_EQ(store_->OptimizeIfStale(1).value_or(true), false);
+  v1::EventFilter f;
+  f.set_text("drones");
+  EXPECT_THAT(Ids(f), ElementsAre("o2")) << "the merged text index still answers";
+}
+
 TEST_F(StoreTest, PageTokensAreChecked) {
   v1::EventFilter f;
   f.set_actor("TAL");
