@@ -27,11 +27,15 @@ constexpr std::array<std::string_view, 46> kStrongChrome = {
 
 // Words that chrome uses a lot but prose also uses; they only tip short lines.
 // Words prose uses all the time ("home", "search", "watch") are left out.
-constexpr std::array<std::string_view, 30> kWeakChrome = {
-    "comment", "comments", "reply", "replies", "share", "shares", "tweet", "facebook", "twitter",
+constexpr std::array<std::string_view, 31> kWeakChrome = {
+    "comment", "comments", "commenting", "reply", "replies", "share", "shares", "tweet", "facebook", "twitter",
     "whatsapp", "telegram", "instagram", "linkedin", "youtube", "trending", "breaking news",
     "most read", "most popular", "latest news", "top stories", "related", "download", "app",
     "print", "email", "podcast", "donate", "support us", "menu", "sponsored"};
+
+// The reader addressed in the second person: sites talk to "you", news copy
+// does so only in quotes.
+constexpr std::array<std::string_view, 3> kReaderAddress = {"you", "your", "yourself"};
 
 // Longest line that is still judged by its vocabulary.
 constexpr int kMaxChromeWords = 30;
@@ -42,13 +46,15 @@ constexpr int kMaxChromeWords = 30;
 class PhraseIndex {
  public:
   PhraseIndex() {
-    for (std::string_view p : kStrongChrome) Add(p, /*strong=*/true);
-    for (std::string_view p : kWeakChrome) Add(p, /*strong=*/false);
+    for (std::string_view p : kStrongChrome) Add(p, Kind::kStrong);
+    for (std::string_view p : kWeakChrome) Add(p, Kind::kWeak);
+    for (std::string_view p : kReaderAddress) Add(p, Kind::kReader);
   }
 
   struct Hits {
     int strong = 0;
     int weak = 0;
+    int reader = 0;
   };
 
   // Distinct phrases found in `line`, matched case-insensitively on word boundaries.
@@ -69,7 +75,7 @@ class PhraseIndex {
           const Phrase& p = phrases_[id];
           if (!seen[id] && MatchesAt(line, i, p.text)) {
             seen.set(id);
-            ++(p.strong ? hits.strong : hits.weak);
+            ++(p.kind == Kind::kStrong ? hits.strong : p.kind == Kind::kWeak ? hits.weak : hits.reader);
           }
         }
       }
@@ -80,17 +86,18 @@ class PhraseIndex {
 
  private:
   static constexpr size_t kMaxWord = 16;
-  static constexpr size_t kPhrases = kStrongChrome.size() + kWeakChrome.size();
+  static constexpr size_t kPhrases = kStrongChrome.size() + kWeakChrome.size() + kReaderAddress.size();
+  enum class Kind : uint8_t { kStrong, kWeak, kReader };
   struct Phrase {
     std::string_view text;
-    bool strong;
+    Kind kind;
   };
 
-  void Add(std::string_view p, bool strong) {
+  void Add(std::string_view p, Kind kind) {
     size_t e = 0;
     while (e < p.size() && IsAsciiAlpha(p[e])) ++e;
     buckets_[static_cast<size_t>(p.front() - 'a')][e].push_back(static_cast<uint8_t>(phrases_.size()));
-    phrases_.push_back({p, strong});
+    phrases_.push_back({p, kind});
   }
 
   // `phrase` (lower case) at line[i], case-insensitively, ending on a word boundary.
@@ -128,7 +135,7 @@ bool IsTitleCandidate(const LineFeatures& f, std::string_view line) {
 namespace {
 
 // What AnalyzeLine's token loop needs to know about a byte.
-constexpr uint8_t kOtherByte = 0, kSpaceByte = 1, kWordByte = 2, kSpecialByte = 3;  // special: ':' '.' and leads of » › •
+constexpr uint8_t kOtherByte = 0, kSpaceByte = 1, kWordByte = 2, kSpecialByte = 3;  // special: ':' '.' '"' and leads of » › • “ ”
 constexpr std::array<uint8_t, 256> kByteClass = [] {
   std::array<uint8_t, 256> t{};
   for (int b = 0; b < 256; ++b) {
@@ -136,7 +143,7 @@ constexpr std::array<uint8_t, 256> kByteClass = [] {
     if (IsSpace(c)) t[b] = kSpaceByte;
     else if (IsWordByte(c)) t[b] = kWordByte;
   }
-  t[':'] = t['.'] = t[0xC2] = t[0xE2] = kSpecialByte;
+  t[':'] = t['.'] = t['"'] = t[0xC2] = t[0xE2] = kSpecialByte;
   return t;
 }();
 
@@ -149,7 +156,7 @@ LineFeatures AnalyzeLine(std::string_view line) {
   // kMaxChromeWords a line is prose for every rule here, so the scan stops
   // there: long paragraphs, most of the text, cost a prefix only.
   int alphabetic = 0, capitalised = 0, pipes = 0, arrows = 0, guillemets = 0, bullets = 0;
-  bool url = false;
+  bool url = false, quoted = false;
   const size_t n = line.size();
   for (size_t i = 0; i < n;) {
     if (IsSpace(line[i])) {
@@ -177,9 +184,13 @@ LineFeatures AnalyzeLine(std::string_view line) {
         url = url || (e >= 3 && line.substr(e - 3, 4) == "www.");
       } else if (b == 0xC2) {
         guillemets += line.substr(e).starts_with("\u00BB") ? 1 : 0;  // »
+      } else if (b == '"') {
+        quoted = true;
       } else if (b == 0xE2) {
-        guillemets += line.substr(e).starts_with("\u203A") ? 1 : 0;  // ›
-        bullets += line.substr(e).starts_with("\u2022") ? 1 : 0;     // •
+        const std::string_view rest = line.substr(e);
+        guillemets += rest.starts_with("\u203A") ? 1 : 0;  // ›
+        bullets += rest.starts_with("\u2022") ? 1 : 0;     // •
+        quoted = quoted || rest.starts_with("\u201C") || rest.starts_with("\u201D");
       }
     }
     // Only free-standing separators count: "A | B", not "a|b" or "=>".
@@ -196,22 +207,32 @@ LineFeatures AnalyzeLine(std::string_view line) {
     const PhraseIndex::Hits hits = ChromePhrases().Count(line);
     f.strong_chrome = hits.strong;
     f.weak_chrome = hits.weak;
+    f.reader_address = hits.reader > 0;
     f.link_list = pipes >= 2 || arrows >= 2 || guillemets >= 2 || bullets >= 2;
   }
   f.title_case = alphabetic >= 3 && capitalised * 4 >= alphabetic * 3;
   f.handle_or_url = url;
+  f.quoted = quoted;
   return f;
 }
 
+namespace {
+
+// "Please let us know if you're having trouble commenting.": the site talks to
+// its reader about its widgets. News copy addresses "you" only in quotes.
+bool IsCallToReader(const LineFeatures& f) { return f.reader_address && f.weak_chrome > 0 && !f.quoted; }
+
+}  // namespace
+
 bool IsBodyLike(const LineFeatures& f) {
-  if (f.strong_chrome > 0 || f.link_list) return false;
+  if (f.strong_chrome > 0 || f.link_list || IsCallToReader(f)) return false;
   if (f.weak_chrome > 0 && f.words < 10) return false;  // "No comments yet. Be the first!"
   return (f.words >= 8 && f.ends_sentence) || f.words >= 20;
 }
 
 bool IsChromeAnywhere(const LineFeatures& f) {
   if (f.link_list) return true;
-  if (f.strong_chrome > 0 && f.words <= 15) return true;
+  if ((f.strong_chrome > 0 || IsCallToReader(f)) && f.words <= 15) return true;
   // "ADVERTISEMENT", "Share", "Comments (3)": a few words of chrome, no sentence.
   return f.weak_chrome > 0 && f.words <= 3 && !f.ends_sentence;
 }
@@ -334,9 +355,11 @@ Layout AnalyzeLayout(std::vector<std::string> paragraphs, std::string_view title
       continue;
     }
     if (footer) {
-      // Title Case lines after the body are links and labels ("Our Standards: The Trust Principles.").
+      // Title Case lines after the body are links and labels ("Our Standards: The Trust Principles.");
+      // lines there that talk to the reader ("Thank you for reading.") are the site's.
       const bool sentence = f.ends_sentence && f.words >= 3 && f.weak_chrome == 0 &&
-                            f.strong_chrome == 0 && !f.handle_or_url && !f.title_case;
+                            f.strong_chrome == 0 && !f.handle_or_url && !f.title_case &&
+                            (!f.reader_address || f.quoted);
       if (!sentence) {
         keep[i] = false;
         continue;

@@ -28,6 +28,8 @@ struct LineFeatures {
   bool ends_sentence = false;
   int strong_chrome = 0;  // phrases that only web chrome uses ("subscribe", "ad blocker")
   int weak_chrome = 0;    // words chrome uses often and prose sometimes ("comments", "share")
+  bool reader_address = false;  // "you", "your": the site talking to its reader
+  bool quoted = false;          // has quotation marks (speech may say "you")
   bool link_list = false;  // "A | B | C", breadcrumbs, bullet-separated menus
   bool handle_or_url = false;
   bool title_case = false;  // most words capitalised: a heading or a link label

@@ -41,6 +41,33 @@ TEST(AnalyzeLine, StructuralFeatures) {
   EXPECT_TRUE(IsBodyLike(l));
 }
 
+TEST(AnalyzeLine, CallsToTheReaderAreChrome) {
+  // The site talking to "you" about its widgets, outside quotes.
+  EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Download our app to get breaking news alerts on your phone.")));
+  EXPECT_FALSE(IsBodyLike(AnalyzeLine("If you spot an error in this story, please let us know in the comments.")));
+  // Speech may say "you"; prose may say "comment".
+  EXPECT_TRUE(IsBodyLike(AnalyzeLine("\u201CYou will hear our reply in court,\u201D the lawyer said outside the building.")));
+  EXPECT_TRUE(IsBodyLike(AnalyzeLine("The ministry did not reply to a request for comment on the report on Monday.")));
+}
+
+TEST(AnalyzeLayout, FooterLinesTalkingToTheReaderGo) {
+  Layout l = AnalyzeLayout({"Storm Closes Ports Along the Coast",
+                            "Authorities closed three ports on Tuesday as a storm brought winds of up to 120 km an hour, officials said.",
+                            "Thank you for reading our coverage.",
+                            "Ferry services will resume once the winds drop below gale force, the port authority said."},
+                           "");
+  EXPECT_THAT(l.paragraphs, ElementsAre(
+      "Authorities closed three ports on Tuesday as a storm brought winds of up to 120 km an hour, officials said.",
+      "Thank you for reading our coverage.",
+      "Ferry services will resume once the winds drop below gale force, the port authority said."));
+  l = AnalyzeLayout({"Storm Closes Ports Along the Coast",
+                     "Authorities closed three ports on Tuesday as a storm brought winds of up to 120 km an hour, officials said.",
+                     "Thank you for reading our coverage."},
+                    "");
+  EXPECT_THAT(l.paragraphs, ElementsAre(
+      "Authorities closed three ports on Tuesday as a storm brought winds of up to 120 km an hour, officials said."));
+}
+
 TEST(AnalyzeLayout, HeaderFooterAndRepeats) {
   Layout l = AnalyzeLayout(
       {"Menu", "Trending", "Ceasefire Holds in Northern Province", "Ceasefire Holds in Northern Province",
