@@ -31,6 +31,7 @@
 #include "eventwire/telemetry.h"
 #include "pipeline_telemetry.h"
 #include "processor.h"
+#include "story_sync.h"
 
 namespace eventwire::pipeline {
 namespace {
@@ -56,6 +57,7 @@ struct Flags {
   int64_t session_timeout_ms = 10000;
   TelemetryOptions telemetry;  // --metrics-port, --health-port, --shutdown-timeout-s, ...
   int64_t test_pause_before_commit_ms = 0;  // test hook, see Register
+  StorySyncFlags sync;  // --signatures-topic, --state-dir, ... (story_sync.h)
 };
 
 void Register(Config& config, Flags& f) {
@@ -87,6 +89,7 @@ void Register(Config& config, Flags& f) {
                 "how long the group waits for a silent member before reassigning its partitions",
                 6000, 300000);
   AddTelemetryFlags(config, &f.telemetry);
+  AddStorySyncFlags(config, &f.sync);
   config.AddInt("test-pause-before-commit-ms", &f.test_pause_before_commit_ms,
                 "TEST HOOK, keep 0: hold every transaction open this long after producing its "
                 "outputs and input offsets, before committing (tests/reliability/eos_fence_test.py "
@@ -196,6 +199,10 @@ int Run(int argc, char** argv) {
   for (const std::string* name : {&flags.input_topic, &flags.events_topic, &flags.stories_topic, &flags.dlq_topic}) {
     topics.push_back({*name, static_cast<int>(flags.partitions), {{"max.message.bytes", absl::StrCat(topic_max_bytes)}}});
   }
+  if (!flags.sync.signatures_topic.empty()) {
+    topics.push_back(SignaturesTopicSpec(flags.sync.signatures_topic, static_cast<int>(flags.partitions),
+                                         DedupOptions{}.window_seconds));
+  }
   std::unique_ptr<kafka::MockCluster> mock;
   if (flags.brokers.empty()) {
     absl::StatusOr<std::unique_ptr<kafka::MockCluster>> started = kafka::MockCluster::Start();
@@ -224,12 +231,13 @@ int Run(int argc, char** argv) {
   options.dlq_topic = flags.dlq_topic;
   options.decode.max_bytes = static_cast<size_t>(flags.max_message_bytes);
   options.extract.data_dir = flags.data_dir;
+  options.signatures_topic = flags.sync.signatures_topic;
+  options.instance_id = flags.transactional_id;
   absl::StatusOr<std::unique_ptr<Processor>> processor = Processor::Create(options);
   if (!processor.ok()) {
     LogError("cannot load the extractor", {{"error", std::string(processor.status().message())}});
     return 1;
   }
-  (*telemetry)->readiness().Set(kStateRestored, true);
 
   // 5. Clients. The transactional producer comes first: init_transactions
   // fences an older instance with the same id and ends its open transaction,
@@ -246,6 +254,17 @@ int Run(int argc, char** argv) {
     LogError("cannot create the producer", {{"error", std::string(producer.status().message())}});
     return 1;
   }
+  // The dedup index gets every committed assignment (signatures topic, local
+  // snapshot) before any input is read: after the producer has fenced an
+  // older instance (its open transaction is aborted, never read), before
+  // this one joins the group.
+  absl::StatusOr<std::unique_ptr<StorySync>> sync =
+      StartStorySync(flags.sync, flags.brokers, flags.transactional_id, &(*processor)->story_index());
+  if (!sync.ok()) {
+    LogError("cannot restore the dedup state", {{"error", std::string(sync.status().message())}});
+    return 1;
+  }
+  (*telemetry)->readiness().Set(kStateRestored, true);
   kafka::ClientConfig consumer_config = {
       {"bootstrap.servers", flags.brokers},
       {"group.id", flags.group_id},
@@ -293,6 +312,14 @@ int Run(int argc, char** argv) {
       exit_code = 1;
       break;
     }
+    // Other instances' assignments, applied right before this batch is processed.
+    if (*sync) {
+      if (absl::StatusOr<size_t> applied = (*sync)->Poll(); !applied.ok()) {
+        LogError("signatures reader failed", {{"error", std::string(applied.status().message())}});
+        exit_code = 1;
+        break;
+      }
+    }
     if (batch.empty()) continue;
     last_input = absl::Now();
 
@@ -320,6 +347,11 @@ int Run(int argc, char** argv) {
     if (delivered.ok()) {
       failed_attempts = 0;
       (*processor)->ForgetUncommitted();
+      if (*sync) {
+        if (absl::Status s = (*sync)->MaybeSnapshot(); !s.ok()) {
+          LogWarn("dedup snapshot failed", {{"error", std::string(s.message())}});
+        }
+      }
       (*telemetry)->BatchCommitted(batch, summaries, absl::Now() - publish_start, (*processor)->open_stories());
       ++totals.batches;
       totals.messages_in += static_cast<int64_t>(batch.size());
@@ -364,7 +396,13 @@ int Run(int argc, char** argv) {
 
   // 6. Shutdown (a watchdog ends it after --shutdown-timeout-s): no transaction
   // is open here; leaving the group hands the partitions over at once; the
-  // producer flushes when destroyed.
+  // producer flushes when destroyed. The dedup snapshot only when everything
+  // the index holds is committed.
+  if (*sync && exit_code == 0 && failed_attempts == 0) {
+    if (absl::Status s = (*sync)->SaveSnapshot(); !s.ok()) {
+      LogWarn("dedup snapshot failed", {{"error", std::string(s.message())}});
+    }
+  }
   if (absl::Status s = (*consumer)->Close(); !s.ok()) {
     LogWarn("consumer close", {{"error", std::string(s.message())}});
   }

@@ -90,10 +90,12 @@ absl::StatusOr<std::unique_ptr<StorySync>> StorySync::Create(StorySyncOptions op
   std::unique_ptr<StorySync> sync(new StorySync(std::move(options), index));
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  // No group.id: partitions are assigned by hand and no offsets are
-  // committed; the position that matters is kept in the snapshot.
+  // Partitions are assigned by hand and no offsets are committed (the
+  // position that matters is kept in the snapshot); librdkafka still wants a
+  // group.id for assign(), which never joins that group.
   const std::vector<std::pair<const char*, std::string>> settings = {
       {"bootstrap.servers", sync->options_.brokers},
+      {"group.id", absl::StrCat("eventwire-story-sync-", sync->options_.instance_id)},
       {"client.id", "eventwire-pipeline-story-sync"},
       {"isolation.level", "read_committed"},
       {"enable.partition.eof", "true"},
