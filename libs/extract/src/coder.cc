@@ -50,6 +50,10 @@ constexpr std::string_view kAuxiliaries[] = {
     "it", "who", "which", "that", "and", "then", "still", "now", "again", "reportedly", "allegedly"};
 constexpr std::string_view kFrameFillers[] = {"not", "also", "soon", "further", "again", "jointly", "the", "a",
                                               "an", "its", "their", "his", "her", "to", "in", "of", "any"};
+// Before an -ing form these make it a verb: "began investigating", "kept attacking", "after storming".
+constexpr std::string_view kAspectual[] = {"began", "begun", "begin", "begins", "start", "started", "starts",
+                                           "continued", "continue", "continues", "kept", "keep", "keeps",
+                                           "resumed", "stopped", "after", "before", "while", "by", "since"};
 constexpr std::string_view kAttackPrepositions[] = {"at", "on", "into", "against", "toward", "towards", "upon"};
 constexpr std::string_view kRelativePronouns[] = {"which", "who", "that"};
 constexpr std::string_view kSubjectPronouns[] = {"it", "they", "he", "she"};
@@ -88,9 +92,16 @@ struct Trigger {
   int literal_count = 1;
   bool dropped = false;
   bool passive = false;
+  bool instrument = false;    // "a roadside bomb killed ...": no actor as agent
+  int agent = -2;             // source fixed by a merged nominal (-1: none), -2: not fixed
   size_t modal_end = kNone;   // end of the modal frame, for targets between frame and complement
   std::string_view frame_word;  // first word of the modal frame ("agreed", "threatened")
 };
+
+// Roots 18-20: assault, fight, mass violence.
+bool Violent(std::string_view code) {
+  return code.starts_with("18") || code.starts_with("19") || code.starts_with("20");
+}
 
 bool Before(const CivilDate& a, const CivilDate& b) {
   return std::tie(a.year, a.month, a.day) < std::tie(b.year, b.month, b.day);
@@ -442,7 +453,8 @@ void SentenceCoder::FindTriggers() {
       const bool in_noun_phrase = prev >= 0 && ((mentions_[prev].adjectival && pre < mentions_[prev].begin) ||
                                                 (pre > 0 && In(toks_[pre - 1].lower, kPrepositions)));
       const bool after_subject = prev >= 0 && !mentions_[prev].place_only && !in_noun_phrase;
-      const bool after_aux = In(toks_[i - 1].lower, kAuxiliaries) ||
+      const bool gerund = w.ends_with("ing") && In(toks_[i - 1].lower, kAspectual);
+      const bool after_aux = gerund || In(toks_[i - 1].lower, kAuxiliaries) ||
                              (toks_[i - 1].lower.size() > 3 && toks_[i - 1].lower.substr(toks_[i - 1].lower.size() - 2) == "ly");
       if (!after_subject && !after_aux) t.noun = true;
     }
@@ -532,7 +544,18 @@ void SentenceCoder::ApplyModals() {
           other.begin < found_end && other.end > found_end)
         found = nullptr;
     if (found != nullptr) {
-      const std::string& cls = found->value;
+      std::string cls = found->value;
+      // "said it would allow aid": in reported speech "would" is the
+      // future of the past, an intent, not a hypothesis.
+      if (cls == "drop" && toks_[found_begin].lower == "would") {
+        for (size_t k = found_begin; k-- > 0 && k + 8 > found_begin;) {
+          if (In(toks_[k].lower, kSpeech) || toks_[k].lower == "announced" || toks_[k].lower == "promised") {
+            cls = "intent";
+            break;
+          }
+          if (toks_[k].punct) break;
+        }
+      }
       if (cls == "negate" || cls == "drop") {
         t.dropped = true;
         continue;
@@ -560,6 +583,31 @@ void SentenceCoder::ApplyModals() {
     } else if (t.code.rfind("13", 0) == 0) {
       t.modality = "threatened";  // "threatened sanctions": the threat itself is the event
     }
+    // "denied on Monday that it had supplied drones": the act is denied, not reported.
+    for (size_t back = 1; found == nullptr && back <= 15 && back <= t.begin; ++back) {
+      const size_t j = t.begin - back;
+      const std::string_view w = toks_[j].lower;
+      if (w == ";" || w == "but" || w == "while" || w == "although" || w == "though" || w == "whereas") break;
+      if (w != "deny" && w != "denies" && w != "denied" && w != "denying") continue;
+      std::string code;
+      bool deny_is_event = false;
+      for (const Trigger& other : triggers_)
+        if (&other != &t && !other.dropped && other.begin == j) deny_is_event = true;
+      if (deny_is_event || !lex_.modal_codes.Derive("deny", t.code, &code) || code == "-") {
+        t.dropped = true;
+        break;
+      }
+      t.code = code;
+      t.modal_class = "deny";
+      t.modality = "denied";
+      t.span_begin = j;
+      t.modal_end = j + 1;
+      t.frame_word = w;
+      t.noun = false;
+      t.passive = false;
+      break;
+    }
+    if (t.dropped) continue;
     if (Negated(t.span_begin)) t.dropped = true;
     // "will not support", "has refused not to": negation inside the frame.
     for (size_t k = t.span_begin; k < t.begin && !t.dropped; ++k)
@@ -585,6 +633,23 @@ void SentenceCoder::ApplyModals() {
       for (size_t k = v.end; k < t.begin && same_phrase; ++k)
         same_phrase = (!toks_[k].punct || toks_[k].lower == "'s") && toks_[k].lower != "and";
       if (same_phrase) t.dropped = true;
+    }
+  }
+  // "A roadside bomb killed three soldiers", "Israeli air strikes killed 30
+  // people": the nominal names the act and its agent, the verb the victims.
+  for (Trigger& nominal : triggers_) {
+    if (nominal.dropped || !nominal.noun || !Violent(nominal.code)) continue;
+    for (Trigger& v : triggers_) {
+      if (v.dropped || v.noun || v.passive || !Violent(v.code) || v.begin < nominal.end || v.begin > nominal.end + 2)
+        continue;
+      bool clause = true;
+      for (size_t k = nominal.end; k < v.begin && clause; ++k) clause = !toks_[k].punct;
+      if (!clause) continue;
+      v.agent = NominalSource(nominal);
+      v.instrument = v.agent < 0;
+      if (v.code.size() == 3 && v.code.back() == '0') v.code = nominal.code;  // the more specific act
+      nominal.dropped = true;
+      break;
     }
   }
 }
@@ -661,8 +726,8 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   // The agent of a passive or a nominal: "killed by X", "an attack by X".
   int by_agent = -1;
   if (t.passive || t.noun) {
-    for (size_t k = t.end; k < n && k < t.end + 4; ++k) {
-      if (toks_[k].punct) break;
+    for (size_t k = t.end; k < n && k < t.end + 10; ++k) {
+      if (toks_[k].punct || In(toks_[k].lower, kClauseStops)) break;
       if (toks_[k].lower == "by") {
         by_agent = MentionAt(k + 1);
         break;
@@ -709,17 +774,19 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   } else {
     const bool verb_coordination = t.span_begin > 0 && toks_[t.span_begin - 1].lower == "and" && ti > 0 &&
                                    last_verb_source_ >= 0;
-    source = verb_coordination ? last_verb_source_ : SubjectBefore(t.span_begin);
+    source = t.agent != -2 ? t.agent : verb_coordination ? last_verb_source_ : SubjectBefore(t.span_begin);
     // "Islamabad denies the accusations, although it promises": a subject
     // pronoun refers back to the last clause's subject, not its object.
     size_t pk = t.span_begin;
     while (pk > 0 && (In(toks_[pk - 1].lower, kAuxiliaries) || toks_[pk - 1].lower.ends_with("ly")) &&
            !In(toks_[pk - 1].lower, kSubjectPronouns))
       --pk;
-    if (!verb_coordination && pk > 0 && In(toks_[pk - 1].lower, kSubjectPronouns) && last_verb_source_ >= 0)
+    if (t.agent == -2 && !verb_coordination && pk > 0 && In(toks_[pk - 1].lower, kSubjectPronouns) &&
+        last_verb_source_ >= 0)
       source = last_verb_source_;
     // "the Pakistani government, which threatens": the antecedent of a relative pronoun.
-    if (!verb_coordination && t.span_begin >= 2 && In(toks_[t.span_begin - 1].lower, kRelativePronouns)) {
+    if (t.agent == -2 && !verb_coordination && t.span_begin >= 2 &&
+        In(toks_[t.span_begin - 1].lower, kRelativePronouns)) {
       size_t k = t.span_begin - 1;
       if (toks_[k - 1].lower == ",") --k;
       if (k > 0 && covered_[k - 1] >= 0 && !mentions_[covered_[k - 1]].place_only) source = covered_[k - 1];
@@ -977,7 +1044,7 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       bool mutual = false;
       sc.Roles(ti, &sources, &targets, &mutual);
       // Without a source only a passive ("X was attacked") says who was affected.
-      if (sources.empty() && (targets.empty() || !t.passive)) continue;
+      if (sources.empty() && (targets.empty() || !(t.passive || t.instrument))) continue;
       const CodeInfo* info = lex_.codebook.Find(t.code);
       if (info == nullptr) continue;
       if (sources.empty()) sources.push_back(-1);

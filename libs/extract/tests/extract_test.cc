@@ -283,6 +283,29 @@ TEST_F(ExtractTest, NegationInsideAFrameDropsTheEvent) {
   EXPECT_TRUE(Code("Egypt will not support any steps by the Sudanese army.").empty());
 }
 
+TEST_F(ExtractTest, DeniedThatClauseCodesTheDenial) {
+  auto ev = Code("Syria's defence ministry denied on Sunday that it had supplied missiles to Hezbollah.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "016");
+  EXPECT_EQ(ev[0].source().country_code(), "SYR");
+}
+
+TEST_F(ExtractTest, WouldInReportedSpeechIsAnIntent) {
+  auto ev = Code("Ghana's government said on Friday it would withdraw its troops from the border.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "03");
+  EXPECT_TRUE(Code("Ghana could withdraw its troops from the border.").empty());
+}
+
+TEST_F(ExtractTest, InstrumentSubjectGivesTargetWithoutSource) {
+  auto ev = Code("A roadside bomb killed four policemen in Kandahar on Tuesday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "18");
+  EXPECT_TRUE(ev[0].source().code().empty());
+  EXPECT_EQ(ev[0].target().role(), "COP");
+  EXPECT_EQ(ev[0].casualties().killed(), 4u);
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
