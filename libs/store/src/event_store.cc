@@ -194,9 +194,9 @@ OrderSpec SpecOf(EventOrder order) {
 // to the number of matches: cheap when they are rare. So the walk goes first
 // with a bounded budget of SQLite steps (StoreOptions); when it runs out,
 // matches are rare enough for the planner's way to be cheap. Either way the
-// page is the same. The time cap only guards against slow steps (a text
+// page is the same. The CPU-time cap only guards against slow steps (a text
 // filter looks each walked row up in the FTS index).
-constexpr absl::Duration kWalkTimeCap = absl::Milliseconds(50);
+constexpr absl::Duration kWalkTimeCap = absl::Milliseconds(10);
 
 // Nothing to walk for when the filter has nothing beyond the order's own range
 // (the planner walks the same index), or when a story id picks a handful of rows.
@@ -251,6 +251,7 @@ absl::StatusOr<ListResult> ListOnce(Connection* conn, const ListQuery& query, Pl
     absl::StatusOr<bool> row = (*st)->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
+    conn->NoteRow();
     if (static_cast<int>(out.events.size()) == query.page_size) {
       out.next = last;  // a row beyond the page exists
       break;
@@ -489,7 +490,8 @@ absl::StatusOr<ListResult> EventStore::List(const ListQuery& query, const Cancel
   const int64_t budget = impl_->options.walk_budget_thousand_steps;
   if (!WorthWalking(query.filter, query.order)) return ListOnce((*r)->get(), query, Plan::kAny);
   if (budget > 0) {
-    (**r)->SetStepBudget(query.filter.text().empty() ? budget : std::max<int64_t>(1, budget / 10), kWalkTimeCap);
+    (**r)->SetStepBudget(query.filter.text().empty() ? budget : std::max<int64_t>(1, budget / 10), kWalkTimeCap,
+                         query.page_size + 1);
     absl::StatusOr<ListResult> walked = ListOnce((*r)->get(), query, Plan::kWalk);
     const bool exhausted = (**r)->budget_exhausted();
     (**r)->SetStepBudget(0);

@@ -1,5 +1,7 @@
 #include "sqlite_db.h"
 
+#include <time.h>
+
 #include <absl/strings/str_cat.h>
 
 namespace eventwire::store_internal {
@@ -97,11 +99,36 @@ absl::StatusOr<std::unique_ptr<Statement>> Connection::Prepare(const std::string
 
 void Connection::SetCancel(const CancelFn* cancelled) { cancelled_ = cancelled; }
 
-void Connection::SetStepBudget(int64_t thousands, absl::Duration max_time) {
+namespace {
+
+// CPU time of the calling thread: unlike wall time, not stretched when other
+// processes take the cores, so budgets choose the same plan on a busy machine.
+absl::Duration ThreadCpuTime() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return absl::DurationFromTimespec(ts);
+}
+
+}  // namespace
+
+void Connection::SetStepBudget(int64_t thousands, absl::Duration max_time, int64_t rows_wanted) {
   budget_ = thousands;
-  budget_deadline_ = thousands > 0 ? absl::Now() + max_time : absl::InfiniteFuture();
+  budget_max_time_ = max_time;
+  budget_start_ = thousands > 0 ? ThreadCpuTime() : absl::ZeroDuration();
+  budget_rows_wanted_ = rows_wanted;
+  budget_rows_ = 0;
   budget_used_ = 0;
   budget_exhausted_ = false;
+}
+
+bool Connection::OverBudget() const {
+  if (budget_used_ <= budget_ && ThreadCpuTime() - budget_start_ <= budget_max_time_) return false;
+  if (budget_rows_ == 0 || budget_rows_wanted_ <= 0) return true;
+  // Over budget but finding rows: finish when the projection to all the rows
+  // wanted stays within kOverrun x the budget (a slow start is not a rare match).
+  const double scale = static_cast<double>(budget_rows_wanted_) / static_cast<double>(budget_rows_);
+  return static_cast<double>(budget_used_) * scale > kOverrun * static_cast<double>(budget_) ||
+         absl::FDivDuration(ThreadCpuTime() - budget_start_, budget_max_time_) * scale > kOverrun;
 }
 
 // Called every 1000 instructions (see Open).
@@ -109,9 +136,12 @@ int Connection::OnProgress(void* self) {
   auto* conn = static_cast<Connection*>(self);
   const CancelFn* c = conn->cancelled_;
   if (c && *c && (*c)()) return 1;
-  if (conn->budget_ > 0 && (++conn->budget_used_ > conn->budget_ || absl::Now() > conn->budget_deadline_)) {
-    conn->budget_exhausted_ = true;
-    return 1;
+  if (conn->budget_ > 0) {
+    ++conn->budget_used_;
+    if (conn->OverBudget()) {
+      conn->budget_exhausted_ = true;
+      return 1;
+    }
   }
   return 0;
 }

@@ -75,10 +75,13 @@ class Connection {
   // While set, long statements poll `cancelled` and stop with SQLITE_INTERRUPT.
   void SetCancel(const CancelFn* cancelled);
   // While > 0, statements also stop with SQLITE_INTERRUPT after about
-  // `thousands` x 1000 virtual-machine instructions or after `max_time`,
-  // whichever comes first; budget_exhausted() then tells this apart from a
-  // cancellation. 0 removes the budget.
-  void SetStepBudget(int64_t thousands, absl::Duration max_time = absl::InfiniteDuration());
+  // `thousands` x 1000 virtual-machine instructions or `max_time` of this
+  // thread's CPU time, unless the rows counted with NoteRow() so far project
+  // that all `rows_wanted` arrive within kOverrun x that budget.
+  // budget_exhausted() tells this apart from a cancellation. 0 removes the budget.
+  void SetStepBudget(int64_t thousands, absl::Duration max_time = absl::InfiniteDuration(),
+                     int64_t rows_wanted = 0);
+  void NoteRow() { ++budget_rows_; }
   bool budget_exhausted() const { return budget_exhausted_; }
   int changes() const { return sqlite3_changes(db_); }
   absl::Status Error(const std::string& what) const;
@@ -90,9 +93,15 @@ class Connection {
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
   const CancelFn* cancelled_ = nullptr;
+  static constexpr double kOverrun = 4;
+  bool OverBudget() const;
+
   int64_t budget_ = 0;
   int64_t budget_used_ = 0;
-  absl::Time budget_deadline_ = absl::InfiniteFuture();
+  absl::Duration budget_max_time_ = absl::InfiniteDuration();
+  absl::Duration budget_start_;  // thread CPU time when the budget was set
+  int64_t budget_rows_wanted_ = 0;
+  int64_t budget_rows_ = 0;
   bool budget_exhausted_ = false;
 };
 

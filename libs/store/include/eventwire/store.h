@@ -41,7 +41,7 @@ struct StoreOptions {
   // this many thousand SQLite steps (a tenth with a text filter), then lets
   // SQLite start from the filters' indexes instead. Both ways give the same
   // pages; only the cost differs (see event_store.cc). 0 never walks.
-  int64_t walk_budget_thousand_steps = 200;
+  int64_t walk_budget_thousand_steps = 100;
 };
 
 // Where consumption of one partition resumes: the offset of the next message.
