@@ -37,6 +37,41 @@ constexpr std::array<std::string_view, 31> kWeakChrome = {
 // does so only in quotes.
 constexpr std::array<std::string_view, 3> kReaderAddress = {"you", "your", "yourself"};
 
+// Labels that open a line of page furniture ("Related: ...", "Tags: ...").
+constexpr std::array<std::string_view, 14> kWidgetLabels = {
+    "related", "see also", "read more", "read also", "also read", "more", "tags", "topics", "trending",
+    "sponsored", "watch", "listen", "recommended", "filed under"};
+// Labels of captions and media credits ("Photo: ...").
+constexpr std::array<std::string_view, 9> kCaptionLabels = {
+    "photo", "image", "picture", "caption", "photograph", "file photo", "illustration", "video", "graphic"};
+
+// The lower-cased label before a colon within the first three words, if any.
+std::string_view LineLabel(std::string_view line, char (&buf)[24]) {
+  size_t n = 0;
+  int spaces = 0;
+  for (char c : line) {
+    if (c == ':') return std::string_view(buf, n);
+    if (c == ' ' && ++spaces >= 3) break;
+    if (n == sizeof buf || !(IsAsciiAlpha(c) || c == ' ')) break;
+    buf[n++] = static_cast<char>(IsAsciiUpper(c) ? c | 0x20 : c);
+  }
+  return {};
+}
+
+// A media credit in brackets closing the line: "(AP Photo/Jane Doe)",
+// "(Photo by J. Doe/Agency via Getty Images)".
+bool EndsWithMediaCredit(std::string_view line) {
+  line = Trim(line);
+  if (!line.ends_with(')')) return false;
+  const size_t open = line.rfind('(');
+  if (open == std::string_view::npos) return false;
+  const std::string_view inner = line.substr(open);
+  for (std::string_view w : {"Photo", "photo", "PHOTO", "Getty Images"}) {
+    if (inner.find(w) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 // Longest line that is still judged by its vocabulary.
 constexpr int kMaxChromeWords = 30;
 
@@ -213,6 +248,15 @@ LineFeatures AnalyzeLine(std::string_view line) {
   f.title_case = alphabetic >= 3 && capitalised * 4 >= alphabetic * 3;
   f.handle_or_url = url;
   f.quoted = quoted;
+  if (f.words <= kMaxChromeWords) {  // captions and labelled links are short
+    char buf[24];
+    const std::string_view label = LineLabel(line, buf);
+    if (!label.empty()) {
+      f.label = std::find(kWidgetLabels.begin(), kWidgetLabels.end(), label) != kWidgetLabels.end();
+      f.caption = std::find(kCaptionLabels.begin(), kCaptionLabels.end(), label) != kCaptionLabels.end();
+    }
+    f.caption = f.caption || EndsWithMediaCredit(line);
+  }
   return f;
 }
 
@@ -225,13 +269,15 @@ bool IsCallToReader(const LineFeatures& f) { return f.reader_address && f.weak_c
 }  // namespace
 
 bool IsBodyLike(const LineFeatures& f) {
-  if (f.strong_chrome > 0 || f.link_list || IsCallToReader(f)) return false;
+  if (f.strong_chrome > 0 || f.link_list || f.caption || IsCallToReader(f)) return false;
   if (f.weak_chrome > 0 && f.words < 10) return false;  // "No comments yet. Be the first!"
   return (f.words >= 8 && f.ends_sentence) || f.words >= 20;
 }
 
 bool IsChromeAnywhere(const LineFeatures& f) {
-  if (f.link_list) return true;
+  if (f.link_list || f.caption) return true;
+  // "Related: Talks stall as tariffs rise" (a link under a label), not "More: The talks ended."
+  if (f.label && !f.ends_sentence && f.words <= 20) return true;
   if ((f.strong_chrome > 0 || IsCallToReader(f)) && f.words <= 15) return true;
   // "ADVERTISEMENT", "Share", "Comments (3)": a few words of chrome, no sentence.
   return f.weak_chrome > 0 && f.words <= 3 && !f.ends_sentence;

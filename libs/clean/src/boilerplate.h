@@ -31,6 +31,8 @@ struct LineFeatures {
   bool reader_address = false;  // "you", "your": the site talking to its reader
   bool quoted = false;          // has quotation marks (speech may say "you")
   bool link_list = false;  // "A | B | C", breadcrumbs, bullet-separated menus
+  bool label = false;      // starts with a widget label: "Related: ...", "Tags: ..."
+  bool caption = false;    // "Photo: ...", "... (AP Photo/Jane Doe)"
   bool handle_or_url = false;
   bool title_case = false;  // most words capitalised: a heading or a link label
 };

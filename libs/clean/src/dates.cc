@@ -574,6 +574,7 @@ class Matcher {
     if (IsWord(i, "last")) direction = -1, at = i + 1;
     else if (IsWord(i, "next") || IsWord(i, "coming")) direction = 1, at = i + 1;
     else if (IsWord(i, "this")) at = i + 1;
+    const bool direction_word = direction != 0;
     const int weekday = WeekdayAt(at, /*allow_abbrev=*/false);
     if (weekday < 0) return false;
     if (direction == 0) direction = FutureContext(first) ? 1 : -1;
@@ -585,8 +586,10 @@ class Matcher {
       if (at != first && back == 0) back = 7;  // "last Friday" said on a Friday
       d = ref - back;
     } else {
+      // "on Wednesday" in a story of that Wednesday is the same day; "next
+      // Wednesday" said on a Wednesday is a week away.
       int ahead = (weekday - ref_weekday + 7) % 7;
-      if (ahead == 0) ahead = 7;
+      if (ahead == 0 && direction_word) ahead = 7;
       d = ref + ahead;
     }
     return Set(first, at, Day(d), r);

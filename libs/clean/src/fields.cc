@@ -103,6 +103,17 @@ std::string StripLeadingThe(std::string_view name) {
   return std::string(name);
 }
 
+// A reporter's name for the byline; "Khartoum newsroom", "Staff" and the
+// like sign for a desk, not a person, and give no byline.
+std::string ReporterName(std::string_view name) {
+  name = Trim(name);
+  const std::string lower = AsciiLower(name);
+  for (std::string_view desk : {"newsroom", "bureau", "staff", "desk", "team", "editors", "correspondents"}) {
+    if (ContainsPhrase(lower, desk)) return "";
+  }
+  return std::string(name);
+}
+
 }  // namespace
 
 std::optional<Dateline> ParseDateline(std::string_view p) {
@@ -190,15 +201,44 @@ std::optional<Credit> ParseCredit(std::string_view p) {
   static constexpr std::array<std::string_view, 8> kCreditLeads = {
       "reported by ", "source: ", "sources: ", "courtesy of ", "courtesy: ", "with inputs from ",
       "via ", "credit: "};
+  // Syndication notes name the outlet: "This article was originally published on X."
+  static constexpr std::array<std::string_view, 10> kSyndicationLeads = {
+      "originally published on ", "originally published in ", "originally published by ",
+      "first published on ", "first published in ", "first published by ", "first appeared on ",
+      "first appeared in ", "republished from ", "republished with permission from "};
+  // Wire sign-offs without brackets: "Reporting by Jane Doe; Editing by John Roe".
+  static constexpr std::array<std::string_view, 3> kReporterLeads = {
+      "reporting by ", "writing by ", "additional reporting by "};
   // Credit lines are short; only the start of one is lower-cased and compared.
-  char head[20];
+  char head[64];
   size_t head_size = 0;
   for (; head_size < sizeof head && head_size < line.size(); ++head_size) {
     const char c = line[head_size];
     head[head_size] = IsAsciiUpper(c) ? static_cast<char>(c | 0x20) : c;
   }
-  const std::string_view lower(head, head_size);
+  std::string_view lower(head, head_size);
   if (line.size() <= 160) {
+    for (std::string_view lead : kReporterLeads) {
+      if (!lower.starts_with(lead) || CountWords(line) > 16) continue;
+      std::string_view rest = line.substr(lead.size());
+      rest = Trim(rest.substr(0, rest.find_first_of(";,")));
+      if (!rest.empty() && IsAsciiUpper(rest.front())) return Credit{ReporterName(rest), 0, p.size(), true};
+    }
+    // "This article was ...", "This story ...": the note's subject.
+    size_t skipped = 0;
+    for (std::string_view subject : {"this article was ", "this story was ", "this article ", "this story ", "it was "}) {
+      if (lower.starts_with(subject)) {
+        skipped = subject.size();
+        break;
+      }
+    }
+    for (std::string_view lead : kSyndicationLeads) {
+      if (!lower.substr(skipped).starts_with(lead) || CountWords(line) > 14) continue;
+      std::string name = StripLeadingThe(line.substr(skipped + lead.size()));
+      if (!name.empty() && (IsAsciiUpper(name.front()) || static_cast<unsigned char>(name.front()) >= 0x80)) {
+        return Credit{name, 0, p.size(), false};
+      }
+    }
     for (std::string_view lead : kCreditLeads) {
       if (lower.starts_with(lead)) {
         if (CountWords(line) > 10) break;
@@ -225,7 +265,7 @@ std::optional<Credit> ParseCredit(std::string_view p) {
       const size_t stop = inner.find_first_of(";,");
       size_t begin = open;
       while (begin > 0 && p[begin - 1] == ' ') --begin;
-      return Credit{std::string(Trim(inner.substr(0, stop))), begin, p.size(), true};
+      return Credit{ReporterName(inner.substr(0, stop)), begin, p.size(), true};
     }
   }
   // "... last year. (Prensa Latina)": a parenthesised name closing the paragraph.

@@ -45,6 +45,9 @@ TEST(FindDates, Weekdays) {
   EXPECT_EQ(One("They will meet on Friday."), "Friday=2024-05-17/day");
   EXPECT_EQ(One("next Monday"), "next Monday=2024-05-20/day");
   EXPECT_EQ(One("last Wednesday"), "last Wednesday=2024-05-08/day");
+  // The reference is a Wednesday: a future "on Wednesday" is that day, "next Wednesday" a week on.
+  EXPECT_EQ(One("The court will rule on Wednesday."), "Wednesday=2024-05-15/day");
+  EXPECT_EQ(One("The court will rule next Wednesday."), "next Wednesday=2024-05-22/day");
 }
 
 TEST(FindDates, Relative) {
