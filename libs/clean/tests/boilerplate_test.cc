@@ -50,6 +50,16 @@ TEST(AnalyzeLine, CallsToTheReaderAreChrome) {
   EXPECT_TRUE(IsBodyLike(AnalyzeLine("The ministry did not reply to a request for comment on the report on Monday.")));
 }
 
+TEST(AnalyzeLine, CaptionsAndLabelledLinks) {
+  EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Photo: Rescue workers search the rubble on Monday.")));
+  EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Rescue workers search the rubble on Monday. (AP Photo/Jane Doe)")));
+  EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Related: Aid agencies warn of winter shortages")));
+  EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Tags: Nepal, earthquake, aid")));
+  // A label followed by a sentence, and colons later in a line, are prose.
+  EXPECT_FALSE(IsChromeAnywhere(AnalyzeLine("More: The ministry said the search would continue overnight.")));
+  EXPECT_FALSE(IsChromeAnywhere(AnalyzeLine("The minister said the following: aid would arrive within days")));
+}
+
 TEST(AnalyzeLayout, FooterLinesTalkingToTheReaderGo) {
   Layout l = AnalyzeLayout({"Storm Closes Ports Along the Coast",
                             "Authorities closed three ports on Tuesday as a storm brought winds of up to 120 km an hour, officials said.",

@@ -59,6 +59,20 @@ TEST(ParseCredit, CreditLines) {
   EXPECT_FALSE(ParseCredit("The attack was reported by several witnesses who saw the convoy.").has_value());
 }
 
+TEST(ParseCredit, SignOffsAndSyndicationNotes) {
+  std::optional<Credit> r = ParseCredit("Reporting by Jane Doe; Editing by Sam Roe");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->byline);
+  EXPECT_EQ(r->name, "Jane Doe");
+  // A desk signs, not a person: the line goes, no byline.
+  r = ParseCredit("Reporting by Lagos newsroom; Editing by Sam Roe");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->name, "");
+  EXPECT_EQ(ParseCredit("This article was originally published on The Valley Times.")->name, "Valley Times");
+  EXPECT_EQ(ParseCredit("This story first appeared in Harbour Weekly")->name, "Harbour Weekly");
+  EXPECT_FALSE(ParseCredit("The report was first published on Monday by the ministry, which said prices rose.").has_value());
+}
+
 TEST(ParseByline, Names) {
   EXPECT_EQ(ParseByline("By Amina Yusuf").value_or(""), "Amina Yusuf");
   EXPECT_EQ(ParseByline("By Tom Hale, Reuters").value_or(""), "Tom Hale");
