@@ -458,6 +458,11 @@ void SentenceCoder::FindTriggers() {
                              (toks_[i - 1].lower.size() > 3 && toks_[i - 1].lower.substr(toks_[i - 1].lower.size() - 2) == "ly");
       if (!after_subject && !after_aux) t.noun = true;
     }
+    // A verb pattern read as a noun is an event only when the noun is one
+    // ("the attack", not "a pound", "the target", "an appeal").
+    if (t.noun && !p->noun && !lex_.triggers.HasNominal(toks_[i].lemma)) continue;
+    // A match ending on a capitalised word is part of a name ("ended March 1").
+    if (end - 1 > i && toks_[end - 1].capitalized && !toks_[end - 1].all_caps) continue;
     // Passive: "were killed by", "was reportedly attacked".
     if (!t.noun && i > 0) {
       size_t k = i - 1;

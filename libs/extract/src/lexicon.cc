@@ -249,6 +249,8 @@ absl::Status PatternSet::Load(const std::string& path, bool noun, Lemmatizer* le
     if (p.items.empty()) return Invalid("empty pattern");
     if (p.items.back().gap) return Invalid("a pattern cannot end with '*'");
     const int index = static_cast<int>(patterns_.size());
+    if (noun)
+      for (const auto& alt : p.items.front().alternatives) nominal_first_.insert(alt.front());
     for (const auto& alt : p.items.front().alternatives) {
       auto& v = by_first_[alt.front()];
       if (std::find(v.begin(), v.end(), index) == v.end()) v.push_back(index);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 
@@ -96,9 +97,12 @@ class PatternSet {
   const Pattern& at(int i) const { return patterns_[i]; }
   bool Matches(const Pattern& p, const std::vector<Token>& tokens, size_t i, size_t* end) const;
   size_t size() const { return patterns_.size(); }
+  // True when a nominal pattern starts with `lemma` ("attack", "ceasefire").
+  bool HasNominal(int lemma) const { return nominal_first_.contains(lemma); }
 
  private:
   std::vector<Pattern> patterns_;
+  absl::flat_hash_set<int> nominal_first_;
   absl::flat_hash_map<int, std::vector<int>> by_first_;  // first lemma id -> pattern indexes
 };
 
