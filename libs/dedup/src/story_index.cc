@@ -464,8 +464,15 @@ absl::Status StoryIndex::Apply(absl::string_view bytes) {
   if (rec->event_time < s.horizon()) return absl::OkStatus();  // outside the window
   auto it = s.slot_of_story.find(rec->story_key);
   const uint32_t slot = it != s.slot_of_story.end() ? it->second : s.NewStory(rec->story_key);
-  s.Join(s.stories[slot], *rec);
+  State::StoryState& st = s.stories[slot];
+  const uint32_t counted = st.story.num_articles();
+  s.Join(st, *rec);
   s.Index(rec->sketch, rec->article_key, slot, rec->event_time, keys, {});
+  // Records of one story arrive in any order (several partitions and
+  // instances): one behind a record already applied must not count its
+  // article again. The distinct articles in the window are the floor when
+  // two instances joined the story at the same time.
+  st.story.set_num_articles(std::max({counted, rec->num_articles, st.live_articles}));
   ++s.stats.records_applied;
   return absl::OkStatus();
 }
