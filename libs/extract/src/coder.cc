@@ -776,6 +776,8 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   } else if (t.passive) {
     source = by_agent;
     target = SubjectBefore(t.span_begin);
+    // "troops were deployed": forces deployed are the actor, not a target.
+    if (source < 0 && t.code.rfind("15", 0) == 0) std::swap(source, target);
   } else {
     const bool verb_coordination = t.span_begin > 0 && toks_[t.span_begin - 1].lower == "and" && ti > 0 &&
                                    last_verb_source_ >= 0;
@@ -805,7 +807,11 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     const bool force = root == "18" || root == "19" || root == "20";
     // Deployments and deliveries name one's own forces as the object ("deployed troops").
     const bool own_object = root == "15" || root == "07";
-    if (target < 0) {
+    // Statements (01x: comment, deny, claim) are about something, not aimed at
+    // someone named in their complement: only a direct object is a target.
+    const bool statement = root == "01";
+    if (statement && target < 0 && t.modal_end == kNone && t.end < n) target = MentionAt(t.end);
+    if (target < 0 && !statement) {
       for (size_t k = t.begin + 1; k < n && k < t.end + 12; ++k) {
         if (k >= t.end && (In(toks_[k].lower, kClauseStops) || toks_[k].lower == ",")) break;
         if (k == t.end && In(toks_[k].lower, kObjectPronouns)) break;  // "expel them": unresolved object
