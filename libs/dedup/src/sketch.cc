@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <vector>
 
 #include <absl/strings/string_view.h>
 
@@ -69,19 +70,6 @@ uint32_t NextCodePoint(absl::string_view text, size_t* i) {
   return cp;
 }
 
-bool IsTemporalWord(absl::string_view w) {
-  static constexpr std::array<absl::string_view, 26> kWords = {
-      "january", "february", "march",  "april",   "may",      "june",   "july",
-      "august",  "september", "october", "november", "december", "jan",    "feb",
-      "mar",     "apr",      "jun",    "jul",     "aug",      "sep",    "oct",
-      "nov",     "dec",      "monday", "friday",  "sunday"};
-  static constexpr std::array<absl::string_view, 4> kMoreDays = {"tuesday", "wednesday",
-                                                                 "thursday", "saturday"};
-  if (w.size() < 3 || w.size() > 9) return false;
-  return std::find(kWords.begin(), kWords.end(), w) != kWords.end() ||
-         std::find(kMoreDays.begin(), kMoreDays.end(), w) != kMoreDays.end();
-}
-
 uint64_t HashBytes(absl::string_view s) { return XXH3_64bits(s.data(), s.size()); }
 
 // splitmix64 finaliser: cheap, well-mixed 64-bit permutation.
@@ -96,6 +84,23 @@ uint64_t Mix(uint64_t x) {
 
 uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
+// Month and weekday names, compared by word hash: one sorted lookup per word
+// instead of string compares.
+bool IsTemporalWord(uint64_t word_hash) {
+  static const std::vector<uint64_t> kHashes = [] {
+    std::vector<uint64_t> h;
+    for (absl::string_view w : {"january", "february", "march", "april", "may", "june", "july", "august",
+                                "september", "october", "november", "december", "jan", "feb", "mar", "apr",
+                                "jun", "jul", "aug", "sep", "oct", "nov", "dec", "monday", "tuesday",
+                                "wednesday", "thursday", "friday", "saturday", "sunday"}) {
+      h.push_back(HashBytes(w));
+    }
+    std::sort(h.begin(), h.end());
+    return h;
+  }();
+  return std::binary_search(kHashes.begin(), kHashes.end(), word_hash);
+}
+
 }  // namespace
 
 void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
@@ -106,7 +111,7 @@ void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
     if (word.empty()) return;
     Token t;
     t.hash = HashBytes(word);
-    t.figure = has_digit || IsTemporalWord(word);
+    t.figure = has_digit || IsTemporalWord(t.hash);
     t.name = capital && !sentence_start && !t.figure && word.size() >= 3;
     tokens->push_back(t);
     word.clear();
@@ -267,10 +272,13 @@ Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set) {
     shingle_set->clear();
     shingle_set->reserve(shingles.size());
     for (uint64_t h : shingles) shingle_set->push_back(static_cast<uint32_t>(h >> 32));
-    std::sort(shingle_set->begin(), shingle_set->end());
-    shingle_set->erase(std::unique(shingle_set->begin(), shingle_set->end()), shingle_set->end());
   }
   return sketch;
+}
+
+void SortSet(std::vector<uint32_t>* shingles) {
+  std::sort(shingles->begin(), shingles->end());
+  shingles->erase(std::unique(shingles->begin(), shingles->end()), shingles->end());
 }
 
 uint64_t BandKey(const Sketch& sketch, int band, int rows_per_band) {

@@ -46,9 +46,13 @@ void Tokenize(absl::string_view text, std::vector<Token>* tokens);
 // when there are fewer than five).
 void Shingles(const std::vector<Token>& tokens, std::vector<uint64_t>* out);
 
-// When `shingle_set` is given it receives the sorted, distinct shingles
-// (32-bit) for exact verification.
+// When `shingle_set` is given it receives the shingles (32-bit) for exact
+// verification, unsorted and with repeats: most articles are never a
+// candidate, so SortSet() runs only when a set is compared.
 Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set = nullptr);
+
+// Makes shingles from MakeSketch a sorted set of distinct values.
+void SortSet(std::vector<uint32_t>* shingles);
 
 // Hash of band `band` (rows_per_band bins starting at band * rows_per_band).
 // Built from the stored 8-bit bins, so a band key can be recomputed from a

@@ -1,0 +1,185 @@
+// Dedup stage speed and memory (Google Benchmark).
+//
+//   BM_AddSteadyState/M  sketch + lookup + insert of ~4 KB articles into an
+//                        index that already holds 200,000
+//   BM_FillWindow/N/M    fills an index with N ~4 KB articles; reports index
+//                        bytes per article and the p50/p99 Add() latency of
+//                        the last 10% (the "lookup p99" figure)
+//   BM_Snapshot/Restore  restart from a local snapshot vs replaying the
+//                        signature records one by one (what rebuilding from
+//                        the compacted signatures.v1 topic costs, minus I/O)
+//
+// Articles are synthetic (no corpus needed), ~4 KB of Zipf-distributed words
+// from a 30,000-word vocabulary, in two mixes (the last benchmark argument):
+//   0 "unique": three paragraphs written for each article;
+//   1 "shared": three paragraphs drawn from a pool of 60,000, so every article
+//     shares a paragraph with ~45 others in a 300k window: a worst case of
+//     LSH candidates, each verified exactly.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "eventwire/dedup.h"
+
+namespace eventwire {
+namespace {
+
+class ArticleSource {
+ public:
+  ArticleSource() {
+    std::mt19937 rng(42);
+    std::vector<std::string> vocab;
+    for (int i = 0; i < 30000; ++i) {
+      std::string w;
+      const int len = 2 + static_cast<int>(rng() % 9);
+      for (int k = 0; k < len; ++k) w.push_back(static_cast<char>('a' + rng() % 26));
+      vocab.push_back(w);
+    }
+    // Zipf-like word choice: common words are common.
+    std::vector<double> weights(vocab.size());
+    for (size_t i = 0; i < weights.size(); ++i) weights[i] = 1.0 / static_cast<double>(i + 1);
+    pick_ = std::discrete_distribution<size_t>(weights.begin(), weights.end());
+    vocab_ = std::move(vocab);
+    paragraphs_.resize(60000);
+    for (auto& p : paragraphs_) p = Paragraph(rng);
+  }
+
+  std::string Paragraph(std::mt19937& rng) {
+    std::string p;
+    while (p.size() < 1350) {
+      p += vocab_[pick_(rng)];
+      p += rng() % 12 == 0 ? ". " : " ";
+    }
+    return p;
+  }
+
+  CleanArticle Get(uint64_t i, bool shared) {
+    CleanArticle a;
+    a.id = "bench-" + std::to_string(i);
+    a.source = "source-" + std::to_string(i % 50);
+    a.title = "Title " + std::to_string(i);
+    const uint64_t h = i * 0x9E3779B97F4A7C15ULL;
+    std::seed_seq seed{static_cast<uint32_t>(i), static_cast<uint32_t>(i >> 32)};
+    std::mt19937 rng(seed);
+    for (int k = 0; k < 3; ++k) {
+      a.text += shared ? paragraphs_[(h >> (k * 20)) % paragraphs_.size()] : Paragraph(rng);
+      a.text += "\n\n";
+    }
+    a.published_at = 1'700'000'000 + static_cast<int64_t>(i / 10);  // 10 articles per second
+    return a;
+  }
+
+ private:
+  std::vector<std::string> vocab_;
+  std::discrete_distribution<size_t> pick_;
+  std::vector<std::string> paragraphs_;
+};
+
+ArticleSource& Source() {
+  static ArticleSource source;
+  return source;
+}
+
+void BM_AddSteadyState(benchmark::State& state) {
+  const bool shared = state.range(0) != 0;
+  StoryIndex index;
+  uint64_t i = 0;
+  for (; i < 200000; ++i) index.Add(Source().Get(i, shared));
+  std::vector<CleanArticle> batch;
+  for (auto _ : state) {
+    state.PauseTiming();
+    batch.clear();
+    for (int k = 0; k < 1000; ++k) batch.push_back(Source().Get(i++, shared));
+    state.ResumeTiming();
+    for (const CleanArticle& a : batch) benchmark::DoNotOptimize(index.Add(a));
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+  state.SetBytesProcessed(state.iterations() * 1000 * static_cast<int64_t>(batch.front().text.size()));
+}
+BENCHMARK(BM_AddSteadyState)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(50);
+
+void BM_FillWindow(benchmark::State& state) {
+  const auto n = static_cast<uint64_t>(state.range(0));
+  const bool shared = state.range(1) != 0;
+  for (auto _ : state) {
+    StoryIndex index;
+    std::vector<double> latency_us;
+    latency_us.reserve(n / 10 + 1);
+    std::vector<CleanArticle> batch;
+    double add_seconds = 0;
+    for (uint64_t i = 0; i < n; i += batch.size()) {
+      batch.clear();
+      for (uint64_t k = i; k < std::min(n, i + 1000); ++k) batch.push_back(Source().Get(k, shared));
+      for (size_t k = 0; k < batch.size(); ++k) {
+        const auto t0 = std::chrono::steady_clock::now();
+        benchmark::DoNotOptimize(index.Add(batch[k]));
+        const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        add_seconds += dt;
+        if (i + k >= n - n / 10) latency_us.push_back(dt * 1e6);
+      }
+    }
+    std::sort(latency_us.begin(), latency_us.end());
+    const IndexStats st = index.stats();
+    state.counters["articles"] = static_cast<double>(st.articles_indexed);
+    state.counters["index_B_per_article"] = static_cast<double>(st.index_bytes) / static_cast<double>(st.articles_indexed);
+    state.counters["story_B_per_article"] = static_cast<double>(st.story_bytes) / static_cast<double>(st.articles_indexed);
+    state.counters["exact_cache_MiB"] = static_cast<double>(st.exact_cache_bytes) / (1 << 20);
+    state.counters["adds_per_s"] = static_cast<double>(n) / add_seconds;
+    state.counters["p50_us"] = latency_us[latency_us.size() / 2];
+    state.counters["p99_us"] = latency_us[latency_us.size() * 99 / 100];
+    state.counters["max_us"] = latency_us.back();
+  }
+}
+BENCHMARK(BM_FillWindow)->Args({100000, 0})->Args({100000, 1})->Args({1000000, 0})->Unit(benchmark::kSecond)->Iterations(1);
+
+// One index of N articles shared by the restart benchmarks.
+struct Restart {
+  std::string snapshot;
+  std::vector<std::string> records;
+};
+const Restart& RestartData(uint64_t n) {
+  static Restart data;
+  if (data.records.empty()) {
+    StoryIndex index;
+    for (uint64_t i = 0; i < n; ++i) data.records.push_back(index.Add(Source().Get(i, /*shared=*/false)).record);
+    data.snapshot = index.Snapshot();
+  }
+  return data;
+}
+
+void BM_RestoreFromSnapshot(benchmark::State& state) {
+  const Restart& data = RestartData(static_cast<uint64_t>(state.range(0)));
+  for (auto _ : state) {
+    StoryIndex index;
+    if (!index.Restore(data.snapshot).ok()) state.SkipWithError("restore failed");
+    benchmark::DoNotOptimize(index.open_stories());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.counters["snapshot_MiB"] = static_cast<double>(data.snapshot.size()) / (1 << 20);
+}
+BENCHMARK(BM_RestoreFromSnapshot)->Arg(200000)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+void BM_RebuildFromRecords(benchmark::State& state) {
+  const Restart& data = RestartData(static_cast<uint64_t>(state.range(0)));
+  size_t bytes = 0;
+  for (const auto& r : data.records) bytes += r.size();
+  for (auto _ : state) {
+    StoryIndex index;
+    for (const std::string& r : data.records) {
+      if (!index.Apply(r).ok()) state.SkipWithError("apply failed");
+    }
+    benchmark::DoNotOptimize(index.open_stories());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.counters["records_MiB"] = static_cast<double>(bytes) / (1 << 20);
+}
+BENCHMARK(BM_RebuildFromRecords)->Arg(200000)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
+}  // namespace eventwire
+
+BENCHMARK_MAIN();
