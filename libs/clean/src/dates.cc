@@ -81,8 +81,10 @@ constexpr std::array<std::string_view, 20> kRuleWords = {
     "early", "late", "mid", "ago", "day", "days", "week", "weeks", "month", "months"};
 constexpr std::array<std::string_view, 2> kMoreRuleWords = {"year", "years"};
 // Words that put the rest of a sentence in the future.
-constexpr std::array<std::string_view, 11> kFutureWords = {
-    "will", "shall", "next", "scheduled", "due", "upcoming", "plans", "expected", "ll", "tomorrow", "would"};
+// Verbs only: "plan", "hope" and "aim" are as often nouns ("the plan agreed in January").
+constexpr std::array<std::string_view, 15> kFutureWords = {
+    "will", "shall", "next", "scheduled", "due", "upcoming", "plans", "expected", "expect",
+    "expects", "intend", "intends", "ll", "tomorrow", "would"};
 // A bare month name is a date after one of these ("in May", not "May I").
 constexpr std::array<std::string_view, 11> kMonthPrepositions = {
     "in", "since", "until", "by", "during", "from", "through", "of", "before", "after", "throughout"};

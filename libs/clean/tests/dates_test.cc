@@ -48,6 +48,9 @@ TEST(FindDates, Weekdays) {
   // The reference is a Wednesday: a future "on Wednesday" is that day, "next Wednesday" a week on.
   EXPECT_EQ(One("The court will rule on Wednesday."), "Wednesday=2024-05-15/day");
   EXPECT_EQ(One("The court will rule next Wednesday."), "next Wednesday=2024-05-22/day");
+  EXPECT_EQ(One("Officials expect the winds to ease by Friday."), "Friday=2024-05-17/day");
+  EXPECT_EQ(One("Officials expected the winds to ease by Friday."), "Friday=2024-05-17/day");
+  EXPECT_EQ(One("The winds eased on Friday, officials said."), "Friday=2024-05-10/day");
 }
 
 TEST(FindDates, Relative) {
