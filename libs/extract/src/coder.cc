@@ -40,6 +40,9 @@ constexpr std::string_view kPlaceNouns[] = {"the", "town", "city", "village", "d
                                             "capital", "of", "area", "areas", "northern", "southern", "eastern",
                                             "western", "central", "northwestern", "northeastern", "southwestern",
                                             "southeastern", "port", "border"};
+constexpr std::string_view kPlaceHeads[] = {"areas", "area", "outskirts", "suburb", "suburbs", "center", "centre",
+                                           "city", "town", "village", "region", "province", "district", "parts",
+                                           "part", "heart", "streets", "port", "island", "state", "county"};
 constexpr std::string_view kAgentAsAdjective[] = {
     "aid", "assistance", "cooperation", "exercise", "exercises", "drill", "drills", "operation", "operations",
     "action", "aggression", "support", "help", "equipment", "hardware", "intervention", "pressure", "solution",
@@ -144,7 +147,9 @@ class SentenceCoder {
   // `mutual` is set when the event holds in both directions ("X and Y met").
   void Roles(size_t t, std::vector<int>* sources, std::vector<int>* targets, bool* mutual);
   // The place mentioned closest to the trigger: token range and place rows.
-  const std::vector<int>* Place(size_t trigger, size_t* begin, size_t* end) const;
+  // `code` widens the cues: movement and delivery take "to", force its direct object.
+  const std::vector<int>* Place(size_t trigger, size_t trigger_end, std::string_view code, size_t* begin,
+                                size_t* end) const;
   // Speaker of reported speech in the sentence, if any.
   bool Speaker(std::string* speaker) const;
 
@@ -405,7 +410,7 @@ void SentenceCoder::InheritCountries() {
     }
     if (country.empty()) {
       size_t pb = 0, pe = 0;
-      if (Place(a.begin, &pb, &pe) != nullptr) country = PlaceCountryAt(pb);
+      if (Place(a.begin, a.end, "", &pb, &pe) != nullptr) country = PlaceCountryAt(pb);
     }
     if (country.empty()) country = std::string(dateline_country_);
     if (country.empty()) continue;
@@ -883,11 +888,21 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   if (target >= 0 && targets->empty()) targets->push_back(target);
 }
 
-const std::vector<int>* SentenceCoder::Place(size_t trigger, size_t* begin, size_t* end) const {
+const std::vector<int>* SentenceCoder::Place(size_t trigger, size_t trigger_end, std::string_view code,
+                                             size_t* begin, size_t* end) const {
   const std::vector<int>* best = nullptr;
   size_t best_dist = kNone;
+  // Visits, deliveries and deployments end where they go: "flew to New Delhi".
+  const bool movement = code == "042" || code.starts_with("07") || code.starts_with("15");
+  const bool force = Violent(code) || code.starts_with("17");
   for (size_t i = 0; i < toks_.size(); ++i) {
-    if (!In(toks_[i].lower, kLocationPrepositions)) continue;
+    const std::string_view w = toks_[i].lower;
+    const bool cue = In(w, kLocationPrepositions) || (movement && w == "to" && i > trigger) ||
+                     // "areas of Kharkiv", "the outskirts of Khartoum"
+                     (w == "of" && i > 0 && In(toks_[i - 1].lower, kPlaceHeads)) ||
+                     // "shelled Kharkiv", "besieged the city of El Fasher"
+                     (force && i + 1 == trigger_end);
+    if (!cue) continue;
     size_t k = i + 1;
     while (k < toks_.size() && k < i + 4 && In(toks_[k].lower, kPlaceNouns)) ++k;
     if (k >= toks_.size()) break;
@@ -1090,7 +1105,7 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
           if (!e.target().country_code().empty()) context.push_back(e.target().country_code());
           if (!dateline_loc.country_code().empty()) context.push_back(dateline_loc.country_code());
           size_t pb = 0, pe = 0;
-          if (const std::vector<int>* place = sc.Place(t.begin, &pb, &pe)) {
+          if (const std::vector<int>* place = sc.Place(t.begin, t.end, t.code, &pb, &pe)) {
             FillLocation(lex_, *place, context, Slice(sentence, toks, pb, pe), "explicit", e.mutable_location());
           } else if (!dateline_loc.name().empty()) {
             *e.mutable_location() = dateline_loc;

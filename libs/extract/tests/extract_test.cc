@@ -306,6 +306,16 @@ TEST_F(ExtractTest, InstrumentSubjectGivesTargetWithoutSource) {
   EXPECT_EQ(ev[0].casualties().killed(), 4u);
 }
 
+TEST_F(ExtractTest, LocationFromMovementTargetAndPlaceHeads) {
+  auto ev = Code("The Indian prime minister flew to Kathmandu on Monday for talks.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].location().country_code(), "NPL");
+  ev = Code("Russian troops shelled the outskirts of Kharkiv overnight.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].location().country_code(), "UKR");
+  EXPECT_TRUE(ev[0].location().has_coordinates());
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
