@@ -315,7 +315,7 @@ const char* CameoRootName(const std::string& root) {
 void PrintHeader() {
   std::cout << std::left << std::setw(11) << "DATE" << std::setw(6) << "CAMEO" << std::setw(12) << "PLOVER"
             << std::setw(24) << "SOURCE" << std::setw(24) << "TARGET" << std::setw(16) << "PLACE" << std::setw(5)
-            << "CONF" << "  " << std::setw(18) << "EVENT" << "EVIDENCE\n";
+            << "CONF" << "  " << std::setw(21) << "EVENT" << "EVIDENCE\n";
 }
 
 void PrintRow(const v1::Event& e, bool json) {
@@ -327,7 +327,8 @@ void PrintRow(const v1::Event& e, bool json) {
             << Cut(e.cameo_code(), 5) << std::setw(12) << Cut(e.plover_type(), 11) << std::setw(24)
             << Cut(ActorText(e.source()), 23) << std::setw(24) << Cut(ActorText(e.target()), 23) << std::setw(16)
             << Cut(e.location().name().empty() ? e.location().text() : e.location().name(), 15) << std::setw(5)
-            << Fixed(e.confidence(), 2) << "  " << std::setw(18) << Cut(e.event_id(), 17)
+            // The id is never cut: it is what get-event takes.
+            << Fixed(e.confidence(), 2) << "  " << std::setw(21) << e.event_id() << " "
             << Cut(e.evidence().sentence(), 80) << "\n";
 }
 
