@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+
+#include <sys/resource.h>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -257,10 +259,18 @@ int Run(const Flags& flags) {
     });
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));  // warm-up: page cache, prepared statements
+  auto cpu_seconds = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
   measuring.store(true);
+  const double cpu_start = cpu_seconds();
   auto start = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::seconds(flags.seconds));
   measuring.store(false);
+  const double cpu_used = cpu_seconds() - cpu_start;
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   done.store(true);
   for (auto& c : clients) c.join();
@@ -289,6 +299,13 @@ int Run(const Flags& flags) {
               all.size(), elapsed, static_cast<double>(all.size()) / elapsed, Percentile(all, 0.5),
               Percentile(all, 0.99), static_cast<long long>(errors.load()), flags.threads,
               static_cast<long long>(flags.events));
+  // CPU per query (server and clients of this process together) is what a
+  // shared machine cannot distort: it bounds the rate on dedicated cores.
+  const double cpu_ms = all.empty() ? 0 : 1000 * cpu_used / static_cast<double>(all.size());
+  std::printf("cpu: %.1f s used in the window (%.2f of %u cores), %.2f ms per query; "
+              "at this cost 2 dedicated cores serve at most %.0f queries/s\n",
+              cpu_used, cpu_used / elapsed, std::thread::hardware_concurrency(), cpu_ms,
+              cpu_ms > 0 ? 2000 / cpu_ms : 0.0);
   return errors.load() == 0 ? 0 : 1;
 }
 
