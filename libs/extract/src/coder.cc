@@ -397,6 +397,11 @@ void SentenceCoder::InheritCountries() {
         (toks_[a.end].lower == "in" || toks_[a.end].lower == "from" || toks_[a.end].lower == "of"))
       country = PlaceCountryAt(a.end + 1);
     size_t best_dist = kNone;
+    // Civilians and refugees belong where the event happens more often than
+    // to the nearest actor (who is often the one attacking them).
+    const bool victims = a.actor.role() == "CVL" || a.actor.role() == "REF";
+    size_t pb = 0, pe = 0;
+    if (country.empty() && victims && Place(a.begin, a.end, "", &pb, &pe) != nullptr) country = PlaceCountryAt(pb);
     if (country.empty()) {
       for (size_t o = 0; o < mentions_.size(); ++o) {
         const Mention& m = mentions_[o];
@@ -408,10 +413,7 @@ void SentenceCoder::InheritCountries() {
         }
       }
     }
-    if (country.empty()) {
-      size_t pb = 0, pe = 0;
-      if (Place(a.begin, a.end, "", &pb, &pe) != nullptr) country = PlaceCountryAt(pb);
-    }
+    if (country.empty() && Place(a.begin, a.end, "", &pb, &pe) != nullptr) country = PlaceCountryAt(pb);
     if (country.empty()) country = std::string(dateline_country_);
     if (country.empty()) continue;
     a.actor.set_country_code(country);
