@@ -457,8 +457,10 @@ void SentenceCoder::FindTriggers() {
       const int prev = covered_[i - 1];
       size_t pre = prev >= 0 ? mentions_[prev].begin : 0;
       while (pre > 0 && (In(toks_[pre - 1].lower, kDeterminers) || In(toks_[pre - 1].lower, kModifiers))) --pre;
+      bool after_verb = false;  // "struck Houthi targets": the mention is an object
+      for (const Trigger& o : triggers_) after_verb = after_verb || (!o.noun && o.end == pre);
       const bool in_noun_phrase = prev >= 0 && ((mentions_[prev].adjectival && pre < mentions_[prev].begin) ||
-                                                (pre > 0 && In(toks_[pre - 1].lower, kPrepositions)));
+                                                (pre > 0 && In(toks_[pre - 1].lower, kPrepositions)) || after_verb);
       const bool after_subject = prev >= 0 && !mentions_[prev].place_only && !in_noun_phrase;
       const bool gerund = w.ends_with("ing") && In(toks_[i - 1].lower, kAspectual);
       const bool after_aux = gerund || In(toks_[i - 1].lower, kAuxiliaries) ||
@@ -651,6 +653,8 @@ void SentenceCoder::ApplyModals() {
   // people": the nominal names the act and its agent, the verb the victims.
   for (Trigger& nominal : triggers_) {
     if (nominal.dropped || !nominal.noun || !Violent(nominal.code)) continue;
+    // "Clashes between the army and RSF fighters killed 40": the nominal has its parties.
+    if (nominal.end < toks_.size() && toks_[nominal.end].lower == "between") continue;
     for (Trigger& v : triggers_) {
       if (v.dropped || v.noun || v.passive || !Violent(v.code) || v.begin < nominal.end || v.begin > nominal.end + 2)
         continue;
@@ -686,7 +690,8 @@ int SentenceCoder::NominalSource(const Trigger& t) const {
     bool adjacent = t.begin - m.end <= 2;
     for (size_t q = m.end; q < t.begin && adjacent; ++q) {
       const std::string_view w = toks_[q].lower;
-      adjacent = w == "'s" || (!toks_[q].punct && !In(w, kPrepositions) && !In(w, kAuxiliaries) && w != "or");
+      adjacent = w == "'s" || (!toks_[q].punct && !In(w, kPrepositions) && !In(w, kAuxiliaries) && w != "or" &&
+                               !In(w, kSpeech));
     }
     return adjacent ? static_cast<int>(k) : -1;
   }
