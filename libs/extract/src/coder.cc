@@ -1078,6 +1078,12 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       sc.Roles(ti, &sources, &targets, &mutual);
       // Without a source only a passive ("X was attacked") says who was affected.
       if (sources.empty() && (targets.empty() || !(t.passive || t.instrument))) continue;
+      // "100 people were killed when a bomber struck": an agentless passive
+      // next to another event is that event's toll, not an event of its own.
+      bool other_event = false;
+      for (size_t o = 0; o < sc.triggers().size(); ++o)
+        other_event = other_event || (o != ti && !sc.triggers()[o].dropped);
+      if (sources.empty() && t.passive && other_event) continue;
       const CodeInfo* info = lex_.codebook.Find(t.code);
       if (info == nullptr) continue;
       if (sources.empty()) sources.push_back(-1);
