@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Stories across pipeline instances and across restarts (services/pipeline/story_sync.h).
 
-On one `eventwire mock-broker`, two pipeline processes A and B join one consumer group on a
+On one `eventwire mock-broker` (or $EVENTWIRE_TEST_BROKERS, e.g. a real Kafka), two pipeline processes A and B join one consumer group on a
 2-partition input topic, each with --signatures-topic and its own --state-dir. Copies of one
 report are produced to different partitions (so different instances read them), a little apart
 in time so the race window of docs/dedup.md "Across instances" is not hit:
@@ -161,14 +161,19 @@ def main():
     work = WORK
     suffix = secrets.token_hex(4)
     t = {k: f"{k}.{suffix}" for k in ("articles", "events", "stories", "dlq", "signatures")}
-    bootstrap_file = os.path.join(work, "bootstrap")
-    broker = Proc("mock-broker", [args.eventwire, "mock-broker", "--bootstrap-file", bootstrap_file,
-                                  "--topics", ",".join(t.values()), "--partitions", "2"], work)
+    bootstrap = os.environ.get("EVENTWIRE_TEST_BROKERS", "")
+    broker = None
+    if not bootstrap:
+        bootstrap_file = os.path.join(work, "bootstrap")
+        broker = Proc("mock-broker", [args.eventwire, "mock-broker", "--bootstrap-file", bootstrap_file,
+                                      "--topics", ",".join(t.values()), "--partitions", "2"], work)
     procs = []
     try:
-        wait_for("the mock broker", lambda: os.path.exists(bootstrap_file), [broker])
-        with open(bootstrap_file) as f:
-            bootstrap = f.read().strip()
+        if broker:
+            wait_for("the mock broker", lambda: os.path.exists(bootstrap_file), [broker])
+            with open(bootstrap_file) as f:
+                bootstrap = f.read().strip()
+        print(f"broker {bootstrap} ({'mock' if broker else 'external'})")
         state = {n: os.path.join(work, f"state-{n}") for n in ("a", "b")}
 
         def start(name):
@@ -277,7 +282,8 @@ def main():
     finally:
         for p in procs:
             p.kill()
-        broker.stop(want_rc=None)
+        if broker:
+            broker.stop(want_rc=None)
 
 
 if __name__ == "__main__":
