@@ -42,15 +42,17 @@ constexpr std::array<std::string_view, 14> kWidgetLabels = {
     "related", "see also", "read more", "read also", "also read", "more", "tags", "topics", "trending",
     "sponsored", "watch", "listen", "recommended", "filed under"};
 // Labels of captions and media credits ("Photo: ...").
-constexpr std::array<std::string_view, 9> kCaptionLabels = {
-    "photo", "image", "picture", "caption", "photograph", "file photo", "illustration", "video", "graphic"};
+constexpr std::array<std::string_view, 15> kCaptionLabels = {
+    "photo", "image", "picture", "caption", "photograph", "file photo", "illustration", "video", "graphic",
+    "image caption", "image source", "media caption", "photo caption", "picture caption", "video caption"};
 
-// The lower-cased label before a colon within the first three words, if any.
+// The lower-cased label before a colon within the first three words, if any;
+// a label of two or more words may end with a comma ("Image caption, ...").
 std::string_view LineLabel(std::string_view line, char (&buf)[24]) {
   size_t n = 0;
   int spaces = 0;
   for (char c : line) {
-    if (c == ':') return std::string_view(buf, n);
+    if (c == ':' || (c == ',' && spaces > 0)) return std::string_view(buf, n);
     if (c == ' ' && ++spaces >= 3) break;
     if (n == sizeof buf || !(IsAsciiAlpha(c) || c == ' ')) break;
     buf[n++] = static_cast<char>(IsAsciiUpper(c) ? c | 0x20 : c);

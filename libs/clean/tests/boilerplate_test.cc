@@ -55,6 +55,8 @@ TEST(AnalyzeLine, CaptionsAndLabelledLinks) {
   EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Rescue workers search the rubble on Monday. (AP Photo/Jane Doe)")));
   EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Related: Aid agencies warn of winter shortages")));
   EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Tags: Nepal, earthquake, aid")));
+  EXPECT_TRUE(IsChromeAnywhere(AnalyzeLine("Image caption, Survivors queue for water in the main square on Sunday")));
+  EXPECT_FALSE(IsChromeAnywhere(AnalyzeLine("Video, shared widely online, showed the bridge collapsing into the river.")));
   // A label followed by a sentence, and colons later in a line, are prose.
   EXPECT_FALSE(IsChromeAnywhere(AnalyzeLine("More: The ministry said the search would continue overnight.")));
   EXPECT_FALSE(IsChromeAnywhere(AnalyzeLine("The minister said the following: aid would arrive within days")));
