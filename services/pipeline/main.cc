@@ -391,7 +391,9 @@ int Run(int argc, char** argv) {
       exit_code = 1;
       break;
     }
-    absl::SleepFor(std::min(absl::Milliseconds(100) * (1 << failed_attempts), absl::Seconds(5)));
+    // Backing off, but a SIGTERM meanwhile ends the wait (the batch was rewound: nothing is open).
+    const absl::Time retry_at = absl::Now() + std::min(absl::Milliseconds(100) * (1 << failed_attempts), absl::Seconds(5));
+    while (!shutdown.requested() && absl::Now() < retry_at) absl::SleepFor(absl::Milliseconds(50));
   }
 
   // 6. Shutdown (a watchdog ends it after --shutdown-timeout-s): no transaction
