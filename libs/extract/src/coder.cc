@@ -13,6 +13,7 @@ namespace eventwire::extract_internal {
 namespace {
 
 constexpr size_t kNone = static_cast<size_t>(-1);
+constexpr int kCarried = -3;  // source index: the previous sentence's subject
 constexpr size_t kMaxTokens = 160;  // longer "sentences" are tables or run-ons
 
 template <size_t N>
@@ -145,7 +146,9 @@ class SentenceCoder {
 
   // Source and target mention indexes (several when coordinated).
   // `mutual` is set when the event holds in both directions ("X and Y met").
-  void Roles(size_t t, std::vector<int>* sources, std::vector<int>* targets, bool* mutual);
+  // `carried` is set when the subject is a sentence-initial pronoun with no
+  // antecedent in the sentence ("It also rejected ..."): the caller supplies one.
+  void Roles(size_t t, std::vector<int>* sources, std::vector<int>* targets, bool* mutual, bool* carried);
   // The place mentioned closest to the trigger: token range and place rows.
   // `code` widens the cues: movement and delivery take "to", force its direct object.
   const std::vector<int>* Place(size_t trigger, size_t trigger_end, std::string_view code, size_t* begin,
@@ -715,9 +718,11 @@ int SentenceCoder::SubjectBefore(size_t pos) const {
   return fallback;
 }
 
-void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>* targets, bool* mutual) {
+void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>* targets, bool* mutual,
+                          bool* carried) {
   const Trigger& t = triggers_[ti];
   *mutual = false;
+  *carried = false;
   int source = -1, target = -1;
   const size_t n = toks_.size();
   // "clashes between X and Y", "talks between X and Y".
@@ -803,6 +808,10 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     if (t.agent == -2 && !verb_coordination && pk > 0 && In(toks_[pk - 1].lower, kSubjectPronouns) &&
         last_verb_source_ >= 0)
       source = last_verb_source_;
+    else if (t.agent == -2 && !verb_coordination && pk == skip_ + 1 && In(toks_[skip_].lower, kSubjectPronouns)) {
+      source = -1;
+      *carried = true;
+    }
     // "the Pakistani government, which threatens": the antecedent of a relative pronoun.
     if (t.agent == -2 && !verb_coordination && t.span_begin >= 2 &&
         In(toks_[t.span_begin - 1].lower, kRelativePronouns)) {
@@ -1038,7 +1047,15 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
   };
   resolve_dateline();
   const CivilDate pub = a.publication_date;
+  v1::Actor carry;            // subject of the last sentence with events, for "It also ..."
+  size_t sentence_first = 0;  // first event of the previous sentence in `out`
   for (size_t si = 0; si < a.sentences.size(); ++si) {
+    for (size_t k = sentence_first; k < out.size(); ++k) {
+      if (out[k].source().code().empty()) continue;
+      carry = out[k].source();
+      break;
+    }
+    sentence_first = out.size();
     const Span& span = a.sentences[si];
     if (span.end <= span.begin || span.end > a.text.size()) continue;
     std::string_view sentence = std::string_view(a.text).substr(span.begin, span.end - span.begin);
@@ -1074,8 +1091,9 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       const Trigger& t = sc.triggers()[ti];
       if (t.dropped) continue;
       std::vector<int> sources, targets;
-      bool mutual = false;
-      sc.Roles(ti, &sources, &targets, &mutual);
+      bool mutual = false, carried = false;
+      sc.Roles(ti, &sources, &targets, &mutual, &carried);
+      if (carried && !carry.code().empty()) sources = {kCarried};
       // Without a source only a passive ("X was attacked") says who was affected.
       if (sources.empty() && (targets.empty() || !(t.passive || t.instrument))) continue;
       // "100 people were killed when a bomber struck": an agentless passive
@@ -1105,6 +1123,7 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
           e.set_plover_type(info->plover_type);
           e.set_plover_mode(info->plover_mode);
           if (src >= 0) *e.mutable_source() = sc.mentions()[src].actor;
+          if (src == kCarried) *e.mutable_source() = carry;
           if (tgt >= 0) *e.mutable_target() = sc.mentions()[tgt].actor;
           e.set_modality(t.modality);
           e.set_negated(false);

@@ -316,6 +316,13 @@ TEST_F(ExtractTest, LocationFromMovementTargetAndPlaceHeads) {
   EXPECT_TRUE(ev[0].location().has_coordinates());
 }
 
+TEST_F(ExtractTest, SentenceInitialPronounTakesThePreviousSubject) {
+  auto ev = Code("Chile criticized Peru over the fishing dispute on Monday.\nIt also recalled its ambassador from Lima.");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[1].cameo_code(), "161");
+  EXPECT_EQ(ev[1].source().country_code(), "CHL");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
