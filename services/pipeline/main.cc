@@ -259,7 +259,8 @@ int Run(int argc, char** argv) {
   // older instance (its open transaction is aborted, never read), before
   // this one joins the group.
   absl::StatusOr<std::unique_ptr<StorySync>> sync =
-      StartStorySync(flags.sync, flags.brokers, flags.transactional_id, &(*processor)->story_index());
+      StartStorySync(flags.sync, flags.brokers, flags.transactional_id, &(*processor)->story_index(),
+                     [&] { (*telemetry)->liveness().Beat(); });  // a long restore is not a stall
   if (!sync.ok()) {
     LogError("cannot restore the dedup state", {{"error", std::string(sync.status().message())}});
     return 1;

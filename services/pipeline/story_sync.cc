@@ -208,7 +208,12 @@ absl::StatusOr<RestoreStats> StorySync::Restore() {
   std::set<int32_t> pending;
   for (int32_t p = 0; p < partitions_; ++p) pending.insert(p);
   const absl::Time deadline = t0 + options_.restore_timeout;
+  absl::Time next_progress = t0;
   while (!pending.empty()) {
+    if (options_.progress && absl::Now() >= next_progress) {
+      options_.progress();
+      next_progress = absl::Now() + absl::Milliseconds(100);
+    }
     if (absl::Now() > deadline) {
       return absl::DeadlineExceededError(absl::StrCat("signatures topic ", options_.topic, " not read to its end in ",
                                                       absl::FormatDuration(options_.restore_timeout), " (",
@@ -331,7 +336,8 @@ kafka::TopicSpec SignaturesTopicSpec(const std::string& name, int partitions, in
 }
 
 absl::StatusOr<std::unique_ptr<StorySync>> StartStorySync(const StorySyncFlags& flags, const std::string& brokers,
-                                                          const std::string& instance_id, StoryIndex* index) {
+                                                          const std::string& instance_id, StoryIndex* index,
+                                                          std::function<void()> progress) {
   if (flags.signatures_topic.empty()) {
     if (!flags.state_dir.empty()) LogWarn("--state-dir is ignored without --signatures-topic");
     return nullptr;
@@ -343,6 +349,7 @@ absl::StatusOr<std::unique_ptr<StorySync>> StartStorySync(const StorySyncFlags& 
   options.state_dir = flags.state_dir;
   options.snapshot_interval = absl::Seconds(flags.snapshot_interval_s);
   options.restore_timeout = absl::Seconds(flags.restore_timeout_s);
+  options.progress = std::move(progress);
   absl::StatusOr<std::unique_ptr<StorySync>> sync = StorySync::Create(std::move(options), index);
   if (!sync.ok()) return sync.status();
   absl::StatusOr<RestoreStats> restored = (*sync)->Restore();

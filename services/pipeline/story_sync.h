@@ -21,6 +21,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,6 +50,9 @@ struct StorySyncOptions {
   absl::Duration restore_timeout = absl::Minutes(5);
   // MaybeSnapshot() writes at most this often; 0: only SaveSnapshot().
   absl::Duration snapshot_interval = absl::Minutes(5);
+  // Called about every 100 ms while Restore() reads the topic (e.g. to beat
+  // the liveness probe through a long restore).
+  std::function<void()> progress;
 };
 
 struct RestoreStats {
@@ -126,6 +130,7 @@ kafka::TopicSpec SignaturesTopicSpec(const std::string& name, int partitions, in
 // and before readiness: the index must hold every committed assignment
 // before the first input is processed.
 absl::StatusOr<std::unique_ptr<StorySync>> StartStorySync(const StorySyncFlags& flags, const std::string& brokers,
-                                                          const std::string& instance_id, StoryIndex* index);
+                                                          const std::string& instance_id, StoryIndex* index,
+                                                          std::function<void()> progress = nullptr);
 
 }  // namespace eventwire::pipeline
