@@ -813,11 +813,29 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
       *carried = true;
     }
     // "the Pakistani government, which threatens": the antecedent of a relative pronoun.
-    if (t.agent == -2 && !verb_coordination && t.span_begin >= 2 &&
-        In(toks_[t.span_begin - 1].lower, kRelativePronouns)) {
-      size_t k = t.span_begin - 1;
+    size_t rel = t.span_begin;  // "that has conducted": skip auxiliaries back to the pronoun
+    while (rel > 1 && In(toks_[rel - 1].lower, kAuxiliaries) && !In(toks_[rel - 1].lower, kRelativePronouns)) --rel;
+    if (t.agent == -2 && !verb_coordination && rel >= 2 && In(toks_[rel - 1].lower, kRelativePronouns)) {
+      size_t k = rel - 1;
       if (toks_[k - 1].lower == ",") --k;
       if (k > 0 && covered_[k - 1] >= 0 && !mentions_[covered_[k - 1]].place_only) source = covered_[k - 1];
+      // Apposition: "the TTP, a militant organization that ...": the named actor.
+      if (source >= 0) {
+        size_t q = mentions_[source].begin;
+        while (q > 0 && In(toks_[q - 1].lower, kDeterminers)) --q;
+        if (q > 1 && toks_[q - 1].lower == ",") {
+          size_t r = q - 1;
+          if (r > 2 && toks_[r - 1].lower == ")") {  // "Tehreek-e-Taliban Pakistan (TTP), a ..."
+            while (r > 0 && toks_[r - 1].lower != "(") --r;
+            if (r > 0) --r;
+          }
+          const int named = r > 0 ? covered_[r - 1] : -1;
+          if (named >= 0 && !mentions_[named].place_only && mentions_[source].actor.known_group().empty() &&
+              (!mentions_[named].actor.known_group().empty() || mentions_[source].actor.country_code().empty() ||
+               mentions_[named].actor.country_code() == mentions_[source].actor.country_code()))
+            source = named;
+        }
+      }
     }
     // Appeals and demands name their addressee between frame and complement: "urged Pakistan to".
     if (t.modal_end != kNone) {

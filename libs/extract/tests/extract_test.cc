@@ -323,6 +323,12 @@ TEST_F(ExtractTest, SentenceInitialPronounTakesThePreviousSubject) {
   EXPECT_EQ(ev[1].source().country_code(), "CHL");
 }
 
+TEST_F(ExtractTest, RelativeClauseAfterAppositionTakesTheNamedActor) {
+  auto ev = Code("Officials named the Baloch Liberation Army (BLA), a separatist group that has attacked Chinese engineers.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].source().known_group(), "BLA");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
