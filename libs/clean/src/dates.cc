@@ -44,10 +44,16 @@ Token MakeToken(size_t begin, size_t end, Kind kind, long value = 0, bool capita
   return t;
 }
 
-bool Upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool Lower(char c) { return c >= 'a' && c <= 'z'; }
-bool Digit(char c) { return c >= '0' && c <= '9'; }
-bool Alpha(char c) { return Upper(c) || Lower(c); }
+constexpr bool Upper(char c) { return c >= 'A' && c <= 'Z'; }
+constexpr bool Lower(char c) { return c >= 'a' && c <= 'z'; }
+constexpr bool Digit(char c) { return c >= '0' && c <= '9'; }
+// A table, not two range tests: the tokeniser asks this of every byte of every article.
+constexpr std::array<bool, 256> kAlpha = [] {
+  std::array<bool, 256> t{};
+  for (int b = 0; b < 256; ++b) t[b] = Upper(static_cast<char>(b)) || Lower(static_cast<char>(b));
+  return t;
+}();
+bool Alpha(char c) { return kAlpha[static_cast<unsigned char>(c)]; }
 
 constexpr std::array<std::string_view, 12> kMonths = {"january", "february", "march", "april",
                                                       "may", "june", "july", "august",
@@ -257,8 +263,12 @@ class Matcher {
   std::vector<DateMatch> Run() {
     std::vector<DateMatch> out;
     for (size_t i = 0; i < tokens_.size();) {
+      if (!MayStartDate(tokens_[i])) {
+        ++i;
+        continue;
+      }
       Result r;
-      if (tokens_[i].kind != Kind::kPunct && Match(i, &r)) {
+      if (Match(i, &r)) {
         DateMatch m;
         m.begin = tokens_[r.first].begin;
         m.end = tokens_[r.last].end;
@@ -388,8 +398,7 @@ class Matcher {
   }
 
   bool Match(size_t i, Result* r) const {
-    const Token& t = tokens_[i];
-    if (!MayStartDate(t)) return false;
+    const Token& t = tokens_[i];  // Run checked MayStartDate
     // Each rule starts with a particular kind of token; try only those.
     if (t.kind == Kind::kNumber) {
       return MatchAbsolute(i, r) || MatchPersian(i, r) || MatchIso(i, r) || MatchAgo(i, r) || MatchYearAlone(i, r);
