@@ -1,6 +1,7 @@
 #include "casualties.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace eventwire::extract_internal {
 namespace {
@@ -65,6 +66,29 @@ bool IsCount(const std::vector<Token>& toks, size_t i) {
   return true;
 }
 
+// Number words that combine with the one before: "twenty three" (the
+// tokenizer splits "twenty-three"), "two dozen", "three hundred".
+bool Combines(const Token& first, const Token& next) {
+  if (!first.number || !next.number) return false;
+  if (next.lower == "dozen" || next.lower == "hundred") return first.value < 100;
+  const int v = static_cast<int>(first.value);
+  return first.value == v && v >= 20 && v <= 90 && v % 10 == 0 && next.value < 10 && first.lower != next.lower &&
+         std::isalpha(static_cast<unsigned char>(first.lower[0])) != 0;
+}
+
+// The value of the compound number starting at `i`; `*last` is its last token.
+uint32_t CompoundValue(const std::vector<Token>& toks, size_t i, size_t* last) {
+  double v = toks[i].value;
+  size_t k = i;
+  while (k + 1 < toks.size() && Combines(toks[k], toks[k + 1])) {
+    const Token& next = toks[k + 1];
+    v = (next.lower == "dozen" || next.lower == "hundred") ? v * next.value : v + next.value;
+    ++k;
+  }
+  *last = k;
+  return static_cast<uint32_t>(v);
+}
+
 std::string GroupAfter(std::string_view sentence, const std::vector<Token>& toks, size_t i) {
   size_t end = i;
   while (end < toks.size() && end < i + 3 && !EndsGroup(toks[end])) ++end;
@@ -90,7 +114,9 @@ std::vector<CasualtyMention> FindCasualties(std::string_view sentence, const std
       while (j < toks.size() && j < k + 5 && IsQuantifierWord(toks[j].lower)) ++j;
       if (j < toks.size() && IsCount(toks, j) && !used[j]) {
         num = j;
-        m.group = GroupAfter(sentence, toks, j + 1);
+        size_t last = j;
+        CompoundValue(toks, j, &last);
+        m.group = GroupAfter(sentence, toks, last + 1);
       }
     }
     // Victims before it: "50 civilians were killed", "447 wounded", "three people dead".
@@ -100,6 +126,7 @@ std::vector<CasualtyMention> FindCasualties(std::string_view sentence, const std
         if (toks[j].punct && toks[j].lower != ",") break;
         if (IsCount(toks, j) && !used[j]) {
           num = j;
+          while (num > 0 && Combines(toks[num - 1], toks[num])) --num;
           // The group sits between the number and the keyword, minus linking verbs.
           size_t g_end = j + 1;
           while (g_end < k && !IsLinkWord(toks[g_end].lower) && !EndsGroup(toks[g_end])) ++g_end;
@@ -113,8 +140,9 @@ std::vector<CasualtyMention> FindCasualties(std::string_view sentence, const std
       }
     }
     if (num == toks.size()) continue;
-    used[num] = true;
-    m.count = static_cast<uint32_t>(toks[num].value);
+    size_t last = num;
+    m.count = CompoundValue(toks, num, &last);
+    for (size_t u = num; u <= last; ++u) used[u] = true;
     if (m.group.empty() && kw->victims_follow == false && num + 1 < toks.size() && toks[num + 1].lower == "and")
       m.group = last_group;
     if (!m.group.empty()) last_group = m.group;

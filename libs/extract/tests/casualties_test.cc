@@ -37,5 +37,18 @@ TEST(CasualtiesTest, YearsAndPercentagesAreNotCasualties) {
   EXPECT_EQ(c[0].count, 3u);
 }
 
+TEST(CasualtiesTest, CompoundNumberWords) {
+  auto c = Find("Thirty-four people died when the bridge was shelled.");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].count, 34u);
+  c = Find("The attack killed two dozen soldiers near the border.");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].count, 24u);
+  EXPECT_EQ(c[0].group, "soldiers");
+  c = Find("Three hundred villagers were displaced by the fighting.");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].count, 300u);
+}
+
 }  // namespace
 }  // namespace eventwire::extract_internal
