@@ -9,6 +9,7 @@
 #include <set>
 #include <vector>
 
+#include <absl/cleanup/cleanup.h>
 #include <absl/strings/str_cat.h>
 
 #include "eventwire/log.h"
@@ -242,11 +243,21 @@ absl::StatusOr<RestoreStats> StorySync::Restore() {
   }
   stats.topic_time = absl::Now() - t0;
   last_snapshot_ = absl::Now();
+  twins_seen_ = index_->stats().twin_records;
   return stats;
 }
 
 absl::StatusOr<size_t> StorySync::Poll(size_t max_records) {
   size_t applied = 0;
+  absl::Cleanup report_twins = [&] {
+    if (applied == 0) return;
+    const uint64_t twins = index_->stats().twin_records;
+    if (twins > twins_seen_) {
+      LogWarn("a report was opened as two stories by two instances (race window; not merged)",
+              {{"new_twin_records", absl::StrCat(twins - twins_seen_)}, {"twin_records", absl::StrCat(twins)}});
+      twins_seen_ = twins;
+    }
+  };
   for (size_t i = 0; i < max_records; ++i) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), 0);
     if (m == nullptr) break;

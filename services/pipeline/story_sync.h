@@ -108,6 +108,7 @@ class StorySync {
   kafka::Handle rk_;
   int32_t partitions_ = 0;
   uint64_t applied_ = 0;
+  uint64_t twins_seen_ = 0;  // IndexStats::twin_records already logged
   absl::Time last_snapshot_ = absl::Now();
 };
 

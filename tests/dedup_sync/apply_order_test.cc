@@ -66,6 +66,26 @@ TEST(ApplyOrderTest, ConcurrentJoinsOnTwoInstancesBothCount) {
   EXPECT_EQ(next_b.story.num_articles(), 4u);
 }
 
+TEST(ApplyOrderTest, RaceOpensTwinStoriesThatAreCounted) {
+  // Inside the race window each instance opens its own story for one report.
+  StoryIndex a, b;
+  const Assignment on_a = a.Add(Copy("r-1", "port-news", kT0));
+  const Assignment on_b = b.Add(Copy("r-2", "coast-daily", kT0 + 1, "Copyright Coast Daily."));
+  ASSERT_NE(on_a.story.story_id(), on_b.story.story_id());
+  ASSERT_TRUE(a.Apply(on_b.record).ok());
+  EXPECT_EQ(a.stats().twin_records, 1u);
+  EXPECT_EQ(a.open_stories(), 2u);  // counted, not merged
+  // A record of a story this index already has is no twin.
+  StoryIndex c;
+  ASSERT_TRUE(c.Apply(on_a.record).ok());
+  const Assignment joined = c.Add(Copy("r-3", "bay-times", kT0 + 2, "Reporting by staff."));
+  ASSERT_EQ(joined.story.story_id(), on_a.story.story_id());
+  StoryIndex d;
+  ASSERT_TRUE(d.Apply(on_a.record).ok());
+  ASSERT_TRUE(d.Apply(joined.record).ok());
+  EXPECT_EQ(d.stats().twin_records, 0u);
+}
+
 TEST(ApplyOrderTest, OwnRecordAppliedAgainChangesNothing) {
   StoryIndex a;
   const Assignment first = a.Add(Copy("d-1", "port-news", kT0));

@@ -460,8 +460,10 @@ absl::Status StoryIndex::Apply(absl::string_view bytes) {
   s.Advance(rec->event_time);
   thread_local std::vector<uint64_t> keys;
   s.BandKeys(rec->sketch, &keys);
-  if (s.FindMatch(rec->sketch, rec->article_key, keys, nullptr).redelivery) return absl::OkStatus();
+  const State::Match m = s.FindMatch(rec->sketch, rec->article_key, keys, nullptr);
+  if (m.redelivery) return absl::OkStatus();
   if (rec->event_time < s.horizon()) return absl::OkStatus();  // outside the window
+  if (m.found && s.stories[m.story_slot].key != rec->story_key) ++s.stats.twin_records;
   auto it = s.slot_of_story.find(rec->story_key);
   const uint32_t slot = it != s.slot_of_story.end() ? it->second : s.NewStory(rec->story_key);
   State::StoryState& st = s.stories[slot];

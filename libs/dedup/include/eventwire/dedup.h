@@ -82,6 +82,10 @@ struct IndexStats {
   uint64_t articles_seen = 0;     // Add() calls
   uint64_t duplicates = 0;        // Add() calls that joined an existing story
   uint64_t records_applied = 0;   // Apply() calls that changed the index
+  // Applied records that verify against a story this index holds under
+  // another id: two instances opened one report as two stories (the race
+  // window, docs/dedup.md "Across instances"). Counted, not merged.
+  uint64_t twin_records = 0;
   size_t articles_indexed = 0;    // articles inside the window
   size_t stories_open = 0;
   size_t index_bytes = 0;         // signatures + LSH tables (excludes story state)
