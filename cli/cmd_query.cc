@@ -66,7 +66,7 @@ filters (all must match):
   --actor X            actor code prefix, known group or name, source or target ("TAL", "PAK")
   --source X, --target X   the same for one side only
   --since T, --until T     T is a duration back from now (7d, 12h, 30m, 2w) or a date/time
-                           (2026-11-20, 2026-11-20T08:00:00Z); the range is [since, until)
+                           (2026-11, 2026-11-20, 2026-11-20T08:00:00Z); the range is [since, until)
   --time-field F       what --since/--until limit: event_date (default; whole days) or first_seen
   --cameo PREFIX       CAMEO code prefix ("19", "1231")
   --plover TYPE        PLOVER type ("REJECT", "ASSAULT")
@@ -112,7 +112,7 @@ std::optional<absl::Time> ParseWhen(const std::string& text, std::string* error)
   }
   absl::Time t;
   std::string err;
-  for (const char* fmt : {absl::RFC3339_full, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
+  for (const char* fmt : {absl::RFC3339_full, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d", "%Y-%m"}) {
     if (absl::ParseTime(fmt, text, absl::UTCTimeZone(), &t, &err)) return t;
   }
   *error = absl::StrCat("cannot read time \"", text, "\": use 7d, 12h, 2026-11-20 or 2026-11-20T08:00:00Z");
