@@ -119,6 +119,24 @@ absl::Status WriteBootstrapFile(const std::string& path, const std::string& brok
   return ec ? absl::InternalError("cannot rename to " + path + ": " + ec.message()) : absl::OkStatus();
 }
 
+// A broker that is down at start is waited for (the process alive, /readyz
+// 503) rather than crash-looping; only errors that are not transient, or a
+// shutdown request, end the wait.
+absl::Status EnsureTopicsPatiently(const std::string& brokers, const std::vector<kafka::TopicSpec>& topics,
+                                   const ShutdownSignal& shutdown, Liveness& liveness) {
+  while (true) {
+    liveness.Beat();
+    absl::Status s = kafka::EnsureTopics({{"bootstrap.servers", brokers}}, topics, absl::Seconds(10));
+    if (s.ok() || (!absl::IsUnavailable(s) && !absl::IsDeadlineExceeded(s))) return s;
+    LogWarn("brokers unreachable; retrying", {{"brokers", brokers}, {"error", std::string(s.message())}});
+    const absl::Time retry_at = absl::Now() + absl::Seconds(2);
+    while (absl::Now() < retry_at) {
+      if (shutdown.requested()) return s;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+}
+
 InputMessage ToInput(const kafka::Message& m) {
   InputMessage in{m.payload, m.key, {}, m.topic, m.partition, m.offset, m.timestamp_ms};
   for (const kafka::Header& h : m.headers) in.headers.emplace_back(h.name, h.value);
@@ -219,7 +237,8 @@ int Run(int argc, char** argv) {
       }
     }
     LogInfo("embedded mock cluster started (not durable; for demos and tests)", {{"bootstrap", flags.brokers}});
-  } else if (absl::Status s = kafka::EnsureTopics({{"bootstrap.servers", flags.brokers}}, topics); !s.ok()) {
+  } else if (absl::Status s = EnsureTopicsPatiently(flags.brokers, topics, shutdown, (*telemetry)->liveness());
+             !s.ok()) {
     LogError("cannot create topics", {{"error", std::string(s.message())}});
     return 1;
   }
