@@ -5,9 +5,10 @@
               1 s scrapes, deploy/prometheus/alerts.yml loaded) scrapes the running pipeline;
               its HTTP API shows the counters move as articles flow, DLQ by reason, stage
               histograms, transactions, readiness, and the alert rules evaluate cleanly.
-  health      /readyz is 503 until the consumer has joined its group, then 200; when the
-              broker dies it turns 503 (broker_reachable=no) while /healthz stays 200; SIGTERM
-              then ends the process within --shutdown-timeout-s.
+  health      started before its broker, the pipeline waits alive (/healthz 200) and unready
+              (/readyz 503); once the broker is up and the consumer has joined its group
+              /readyz is 200; when the broker dies it turns 503 (broker_reachable=no) while
+              /healthz stays 200; SIGTERM then ends the process within --shutdown-timeout-s.
   sigterm     SIGTERM mid-stream: the pipeline exits 0 within its budget, a restarted one
               drains the rest, and every article shows up exactly once as a committed story
               record, every bad one in the DLQ: nothing lost, nothing doubled. Exactly-once
@@ -117,10 +118,12 @@ def cleanup():
 
 
 class MockBroker(Process):
-    def __init__(self, eventwire, topics, workdir):
+    def __init__(self, eventwire, topics, workdir, port=None):
+        """`port`: also accept bootstrap connections on 127.0.0.1:port."""
         bootstrap_file = os.path.join(workdir, "bootstrap")
+        fixed = ["--port", str(port)] if port else []
         super().__init__("mock-broker", [eventwire, "mock-broker", "--bootstrap-file", bootstrap_file,
-                                         "--topics", ",".join(topics), "--partitions", "3"], workdir)
+                                         "--topics", ",".join(topics), "--partitions", "3", *fixed], workdir)
         wait_for("mock-broker to start", lambda: os.path.exists(bootstrap_file) or self.proc.poll() is not None, 20)
         if self.proc.poll() is not None:
             fail("mock-broker exited at start")
@@ -278,18 +281,34 @@ def test_prometheus(args, workdir):
 def test_health(args, workdir):
     import eoslib
     topics = eoslib.Topics("ops-health", 3)
-    broker = MockBroker(args.eventwire, [topics.input, topics.events, topics.stories, topics.dlq], workdir)
+    # The pipeline starts before its broker: it must wait, alive and unready, not exit.
+    port = free_port()
+    os.environ["EVENTWIRE_TEST_BROKERS"] = f"127.0.0.1:{port}"
     budget = 5
     pipeline = Pipeline(args.pipeline, topics, workdir, extra=["--shutdown-timeout-s", str(budget)])
     wait_for("/healthz to answer 200", lambda: pipeline.running() and pipeline.health("/healthz")[0] == 200,
              30, 0.02)
-    # Right after start the group is not joined yet (librdkafka's first statistics come after
-    # statistics.interval.ms): the very first readiness answer must be "not ready".
     status, body = pipeline.health("/readyz")
     if status != 503:
-        fail(f"/readyz answered {status} before the consumer could have joined: {body}")
-    say(f"at start: /readyz 503 ({body.strip()})")
-    wait_for("/readyz to turn 200", lambda: pipeline.health("/readyz")[0] == 200, 45)
+        fail(f"/readyz answered {status} before any broker was up: {body}")
+    say(f"at start, no broker: /readyz 503 ({body.strip()})")
+    # Longer than one attempt's timeout of the topic set-up (librdkafka's default is 30 s):
+    # a pipeline that gives up on an unreachable broker has exited by then.
+    outage_s = 32
+    deadline = time.monotonic() + outage_s
+    while time.monotonic() < deadline:
+        status, body = pipeline.health("/readyz")
+        if not pipeline.running() or status != 503 or "broker_reachable=no" not in body:
+            fail(f"no broker yet: /readyz {status} ({body.strip()}), want 503 with broker_reachable=no")
+        if pipeline.health("/healthz")[0] != 200:
+            fail("no broker yet: /healthz is not 200")
+        time.sleep(1)
+    say(f"no broker for {outage_s} s: still running, /healthz 200, /readyz 503 ({body.strip()})")
+
+    broker = MockBroker(args.eventwire, [topics.input, topics.events, topics.stories, topics.dlq], workdir,
+                        port=port)
+    wait_for("/readyz to turn 200 once the broker is up",
+             lambda: pipeline.running() and pipeline.health("/readyz")[0] == 200, 45)
     status, body = pipeline.health("/readyz")
     for cond in ("partitions_assigned=yes", "state_restored=yes", "broker_reachable=yes"):
         if cond not in body:
