@@ -121,7 +121,7 @@ std::vector<CasualtyMention> FindCasualties(std::string_view sentence, const std
     }
     // Victims before it: "50 civilians were killed", "447 wounded", "three people dead".
     if (num == toks.size()) {
-      for (size_t back = 1; back <= 6 && back <= k; ++back) {
+      for (size_t back = 1; back <= 10 && back <= k; ++back) {  // "Nine Palestinians, including a woman, were killed"
         const size_t j = k - back;
         if (toks[j].punct && toks[j].lower != ",") break;
         if (IsCount(toks, j) && !used[j]) {
@@ -136,7 +136,7 @@ std::vector<CasualtyMention> FindCasualties(std::string_view sentence, const std
             m.group = last_group;  // "50 civilians were killed and 447 wounded"
           break;
         }
-        if (toks[j].number) break;
+        if (toks[j].number || FindKeyword(toks[j].lower) != nullptr) break;
       }
     }
     if (num == toks.size()) continue;

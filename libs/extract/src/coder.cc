@@ -1202,6 +1202,24 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
               if (m.kind == "wounded") c->set_wounded(c->wounded() + m.count);
               if (m.kind == "missing") c->set_missing(c->missing() + m.count);
             }
+            // "A police officer was killed", "the minister was assassinated": one victim.
+            if (c->counts_size() == 0 && t.passive && tgt >= 0 && root != "17") {
+              const Mention& victim = sc.mentions()[tgt];
+              const bool single = !victim.actor.person().empty() ||
+                                  (victim.begin > 0 && (toks[victim.begin - 1].lower == "a" ||
+                                                        toks[victim.begin - 1].lower == "an"));
+              const std::string_view head = toks[t.begin].lower;
+              const bool kill = head.starts_with("kill") || head.starts_with("assassinat") ||
+                                head.starts_with("behead") || head.starts_with("murder") || head.starts_with("execut");
+              const bool wound = head.starts_with("wound") || head.starts_with("injur");
+              if (single && (kill || wound)) {
+                auto* cc = c->add_counts();
+                cc->set_kind(kill ? "killed" : "wounded");
+                cc->set_count(1);
+                cc->set_group(victim.actor.text());
+                kill ? c->set_killed(1) : c->set_wounded(1);
+              }
+            }
           }
           auto* ev = e.mutable_evidence();
           ev->set_article_id(a.id);
