@@ -49,6 +49,8 @@ class PipelineTelemetry {
 
   Readiness& readiness() { return readiness_; }
   Liveness& liveness() { return liveness_; }
+  // What /metrics serves (for tests).
+  const prometheus::Registry& registry() const { return *registry_; }
 
   // For kafka::Consumer::Create: lag per partition, rebalances, and the
   // partitions_assigned / broker_reachable conditions.
