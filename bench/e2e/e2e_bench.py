@@ -117,7 +117,8 @@ def run_pipeline(args, topics, log_path, extra=()):
     argv = pinned(args.cpu, eoslib.pipeline_command(topics, [*args.pipeline_args, *extra]))
     if args.delivery != "exactly-once":
         argv += ["--delivery", args.delivery]
-    return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT), log
+    return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                            env=dict(os.environ, **eoslib.PIPELINE_ENV)), log
 
 
 def stop(proc):

@@ -89,6 +89,12 @@ def pipeline_command(topics, extra=()):
             "--delivery", "exactly-once", *extra]
 
 
+# The pipeline's metrics and health servers are off in these tests: instances run side by side
+# (a zombie and its successor) and fixed default ports would collide with each other or with
+# anything else on the machine. Environment, not flags, so the stand-in needs no such options.
+PIPELINE_ENV = {"EVENTWIRE_METRICS_PORT": "0", "EVENTWIRE_HEALTH_PORT": "0"}
+
+
 class Pipeline:
     """One pipeline process; its stderr goes to a log file so kill -9 never blocks a pipe."""
 
@@ -96,7 +102,8 @@ class Pipeline:
         self.log_path = log_path
         self.log = open(log_path, "ab")
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, **PIPELINE_ENV))
 
     def kill9(self):
         if self.proc.poll() is None:
