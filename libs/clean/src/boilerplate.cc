@@ -172,7 +172,7 @@ bool IsTitleCandidate(const LineFeatures& f, std::string_view line) {
 namespace {
 
 // What AnalyzeLine's token loop needs to know about a byte.
-constexpr uint8_t kOtherByte = 0, kSpaceByte = 1, kWordByte = 2, kSpecialByte = 3;  // special: ':' '.' '"' and leads of » › • “ ”
+constexpr uint8_t kSpaceByte = 1, kWordByte = 2, kSpecialByte = 3;  // 0: other; special: ':' '.' '"' and leads of » › • “ ”
 constexpr std::array<uint8_t, 256> kByteClass = [] {
   std::array<uint8_t, 256> t{};
   for (int b = 0; b < 256; ++b) {

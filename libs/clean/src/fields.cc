@@ -235,6 +235,9 @@ std::optional<Credit> ParseCredit(std::string_view p) {
     for (std::string_view lead : kSyndicationLeads) {
       if (!lower.substr(skipped).starts_with(lead) || CountWords(line) > 14) continue;
       std::string name = StripLeadingThe(line.substr(skipped + lead.size()));
+      // "... first published on Monday": a date, not an outlet.
+      const std::vector<DateMatch> date = FindDates(name, CivilDate{2000, 1, 1});
+      if (!date.empty() && date.front().begin == 0) continue;
       if (!name.empty() && (IsAsciiUpper(name.front()) || static_cast<unsigned char>(name.front()) >= 0x80)) {
         return Credit{name, 0, p.size(), false};
       }

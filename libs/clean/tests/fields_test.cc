@@ -71,6 +71,8 @@ TEST(ParseCredit, SignOffsAndSyndicationNotes) {
   EXPECT_EQ(ParseCredit("This article was originally published on The Valley Times.")->name, "Valley Times");
   EXPECT_EQ(ParseCredit("This story first appeared in Harbour Weekly")->name, "Harbour Weekly");
   EXPECT_FALSE(ParseCredit("The report was first published on Monday by the ministry, which said prices rose.").has_value());
+  EXPECT_FALSE(ParseCredit("This story was first published on Monday.").has_value());
+  EXPECT_FALSE(ParseCredit("It was first published in May 2023").has_value());
 }
 
 TEST(ParseByline, Names) {
