@@ -658,13 +658,17 @@ void SentenceCoder::ApplyModals() {
     if (nominal.dropped || !nominal.noun || !Violent(nominal.code)) continue;
     // "Clashes between the army and RSF fighters killed 40": the nominal has its parties.
     if (nominal.end < toks_.size() && toks_[nominal.end].lower == "between") continue;
+    // "Airstrikes by the Sudanese air force hit a market": skip the by-phrase.
+    size_t after = nominal.end;
+    int by_agent = -1;
+    if (after + 1 < toks_.size() && toks_[after].lower == "by" && (by_agent = MentionAt(after + 1)) >= 0)
+      after = mentions_[by_agent].end;
     for (Trigger& v : triggers_) {
-      if (v.dropped || v.noun || v.passive || !Violent(v.code) || v.begin < nominal.end || v.begin > nominal.end + 2)
-        continue;
+      if (v.dropped || v.noun || v.passive || !Violent(v.code) || v.begin < after || v.begin > after + 2) continue;
       bool clause = true;
-      for (size_t k = nominal.end; k < v.begin && clause; ++k) clause = !toks_[k].punct;
+      for (size_t k = after; k < v.begin && clause; ++k) clause = !toks_[k].punct;
       if (!clause) continue;
-      v.agent = NominalSource(nominal);
+      v.agent = by_agent >= 0 ? by_agent : NominalSource(nominal);
       v.instrument = v.agent < 0;
       if (v.code.size() == 3 && v.code.back() == '0') v.code = nominal.code;  // the more specific act
       nominal.dropped = true;
@@ -818,7 +822,11 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     if (t.agent == -2 && !verb_coordination && rel >= 2 && In(toks_[rel - 1].lower, kRelativePronouns)) {
       size_t k = rel - 1;
       if (toks_[k - 1].lower == ",") --k;
-      if (k > 0 && covered_[k - 1] >= 0 && !mentions_[covered_[k - 1]].place_only) source = covered_[k - 1];
+      // The antecedent, allowing a head noun after the actor ("a separatist
+      // group that"); "the earthquake that killed ..." has no actor.
+      source = -1;
+      for (size_t q = k; q > 0 && q + 2 >= k && source < 0 && !toks_[q - 1].punct; --q)
+        if (covered_[q - 1] >= 0 && !mentions_[covered_[q - 1]].place_only) source = covered_[q - 1];
       // Apposition: "the TTP, a militant organization that ...": the named actor.
       if (source >= 0) {
         size_t q = mentions_[source].begin;
