@@ -8,6 +8,8 @@
 //                           (nothing left to read)
 //   BM_ApplyInMemory        the records applied from memory, no Kafka: the index's
 //                           share of BM_RestoreFromTopic
+//   BM_SaveSnapshot         writing the snapshot of the full index (what a
+//                           periodic snapshot holds the batch loop for)
 //
 // The topic lives on librdkafka's in-process mock cluster unless
 // EVENTWIRE_BENCH_BROKERS names a real broker (the topic is then created with
@@ -73,6 +75,8 @@ struct Setup {
   std::string brokers, topic, state_dir;
   std::vector<std::string> records;
   uint64_t snapshot_bytes = 0;
+  StoryIndex full;  // every record applied, as an instance that read the whole topic
+  std::unique_ptr<StorySync> full_sync;
 
   Setup() {
     const char* n_env = std::getenv("EVENTWIRE_BENCH_RECORDS");
@@ -105,12 +109,12 @@ struct Setup {
 
     // The snapshot, taken by an instance that has read the whole topic.
     state_dir = (std::filesystem::temp_directory_path() / topic).string();
-    StoryIndex full;
     auto sync = StorySync::Create(Options(state_dir), &full);
     Check(sync.status());
-    Check((*sync)->Restore().status());
-    Check((*sync)->SaveSnapshot());
-    snapshot_bytes = std::filesystem::file_size((*sync)->snapshot_path());
+    full_sync = std::move(*sync);
+    Check(full_sync->Restore().status());
+    Check(full_sync->SaveSnapshot());
+    snapshot_bytes = std::filesystem::file_size(full_sync->snapshot_path());
   }
   ~Setup() { std::filesystem::remove_all(state_dir); }
 
@@ -132,8 +136,8 @@ struct Setup {
 };
 
 Setup& TheSetup() {
-  static Setup* setup = new Setup();
-  return *setup;
+  static Setup setup;  // destroyed at exit: the snapshot directory is removed
+  return setup;
 }
 
 void Report(benchmark::State& state, const RestoreStats& last, size_t open_stories) {
@@ -197,9 +201,18 @@ void BM_ApplyInMemory(benchmark::State& state) {
   Report(state, RestoreStats{}, open);
 }
 
+void BM_SaveSnapshot(benchmark::State& state) {
+  Setup& s = TheSetup();
+  for (auto _ : state) Setup::Check(s.full_sync->SaveSnapshot());
+  RestoreStats last;
+  last.snapshot_bytes = std::filesystem::file_size(s.full_sync->snapshot_path());
+  Report(state, last, s.full.open_stories());
+}
+
 BENCHMARK(BM_RestoreFromTopic)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(BM_RestoreFromSnapshot)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(BM_ApplyInMemory)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(BM_SaveSnapshot)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 }  // namespace
 }  // namespace eventwire::pipeline
