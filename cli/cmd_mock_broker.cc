@@ -31,7 +31,7 @@ struct MockFlags {
   int port = 0;  // 0: only the mock's own random port
   std::string bootstrap_file;
   // The pipeline's default topics: the mock has no CreateTopics API, so clients cannot create them.
-  std::vector<std::string> topics = {"articles.raw", "events.v1", "stories.v1", "articles.dlq"};
+  std::vector<std::string> topics = {"articles.raw", "events.v1", "stories.v1", "articles.dlq", "signatures.v1"};
   int partitions = 3;
   int brokers = 1;
 };
@@ -44,7 +44,8 @@ void PrintHelp() {
             << "  --port N            also accept bootstrap connections on 127.0.0.1:N (forwarded to\n"
             << "                      the mock; clients then use the brokers' advertised ports)\n"
             << "  --bootstrap-file F  also write the address to F (atomically) once ready\n"
-            << "  --topics a,b,c      topics to create (default articles.raw,events.v1,stories.v1,articles.dlq);\n"
+            << "  --topics a,b,c      topics to create (default articles.raw,events.v1,stories.v1,articles.dlq,\n"
+            << "                      signatures.v1);\n"
             << "                      the mock cannot create topics on request, only auto-create on use\n"
             << "  --partitions N      partitions per created topic (default 3)\n"
             << "  --brokers N         number of mock brokers (default 1)\n";
