@@ -88,7 +88,7 @@ def check_objects(overlay, docs):
         by_kind.setdefault(d["kind"], []).append(d)
     for kind, count in [("Deployment", 2), ("Service", 2), ("ConfigMap", 2),
                         ("PodDisruptionBudget", 2), ("ScaledObject", 1), ("ServiceMonitor", 1),
-                        ("PrometheusRule", 1), ("KafkaTopic", 4), ("ServiceAccount", 1)]:
+                        ("PrometheusRule", 1), ("KafkaTopic", 5), ("ServiceAccount", 1)]:
         check(len(by_kind.get(kind, [])) == count,
               f"{overlay}: expected {count} {kind}, found {len(by_kind.get(kind, []))}")
     namespace = {"dev": "eventwire-dev", "prod": "eventwire"}[overlay]
@@ -184,7 +184,7 @@ def check_objects(overlay, docs):
             os.unlink(tmp.name)
             check(trig["metadata"]["consumerGroup"] == conf.get("group-id"),
                   f"{overlay}: KEDA consumer group != pipeline group-id")
-            for key in ("input-topic", "events-topic", "stories-topic", "dlq-topic"):
+            for key in ("input-topic", "events-topic", "stories-topic", "dlq-topic", "signatures-topic"):
                 check(conf.get(key) in topics, f"{overlay}: {key} {conf.get(key)} has no KafkaTopic")
 
     for sm in by_kind.get("ServiceMonitor", []):
