@@ -5,6 +5,7 @@
 //
 //   query_load [--events 1000000] [--db build/bench-query.db] [--seconds 10]
 //              [--threads 4] [--page-size 100] [--only NAME-PART]
+//              [--walk-budget THOUSAND-STEPS]   (StoreOptions::walk_budget_thousand_steps)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -36,6 +37,7 @@ struct Flags {
   int threads = 4;
   int page_size = 100;
   std::string only;  // run only the queries whose name contains this
+  int64_t walk_budget = StoreOptions().walk_budget_thousand_steps;
 };
 
 const char* const kCountries[] = {"AFG", "PAK", "IRN", "IRQ", "SYR", "USA", "RUS", "UKR", "CHN", "IND",
@@ -198,7 +200,7 @@ double Percentile(std::vector<double> v, double p) {
 }
 
 int Run(const Flags& flags) {
-  auto store = EventStore::Open({.path = flags.db});
+  auto store = EventStore::Open({.path = flags.db, .walk_budget_thousand_steps = flags.walk_budget});
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
     return 1;
@@ -343,6 +345,7 @@ int main(int argc, char** argv) {
     else if (name == "--threads") flags.threads = std::max(1, std::min(64, std::atoi(v)));
     else if (name == "--page-size") flags.page_size = std::max(1, std::min(1000, std::atoi(v)));
     else if (name == "--only") flags.only = v;
+    else if (name == "--walk-budget") flags.walk_budget = std::max<int64_t>(0, std::atoll(v));
     else {
       std::fprintf(stderr, "unknown flag %s\n", argv[i]);
       return 2;

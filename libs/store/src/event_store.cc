@@ -490,7 +490,7 @@ absl::StatusOr<ListResult> EventStore::List(const ListQuery& query, const Cancel
   const int64_t budget = impl_->options.walk_budget_thousand_steps;
   if (!WorthWalking(query.filter, query.order)) return ListOnce((*r)->get(), query, Plan::kAny);
   if (budget > 0) {
-    (**r)->SetStepBudget(query.filter.text().empty() ? budget : std::max<int64_t>(1, budget / 10), kWalkTimeCap,
+    (**r)->SetStepBudget(query.filter.text().empty() ? budget : std::max<int64_t>(1, budget / 5), kWalkTimeCap,
                          query.page_size + 1);
     absl::StatusOr<ListResult> walked = ListOnce((*r)->get(), query, Plan::kWalk);
     const bool exhausted = (**r)->budget_exhausted();

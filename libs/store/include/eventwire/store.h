@@ -38,10 +38,10 @@ struct StoreOptions {
   // Busy timeout for the rare moments two writers meet (checkpoint, prune).
   absl::Duration busy_timeout = absl::Seconds(5);
   // List first walks the order's index, filtering entry by entry, for at most
-  // this many thousand SQLite steps (a tenth with a text filter), then lets
+  // this many thousand SQLite steps (a fifth with a text filter), then lets
   // SQLite start from the filters' indexes instead. Both ways give the same
   // pages; only the cost differs (see event_store.cc). 0 never walks.
-  int64_t walk_budget_thousand_steps = 100;
+  int64_t walk_budget_thousand_steps = 50;
 };
 
 // Where consumption of one partition resumes: the offset of the next message.
