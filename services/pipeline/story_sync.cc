@@ -102,7 +102,10 @@ absl::StatusOr<std::unique_ptr<StorySync>> StorySync::Create(StorySyncOptions op
       {"enable.partition.eof", "true"},
       {"enable.auto.commit", "false"},
       {"auto.offset.reset", "earliest"},
-      {"fetch.wait.max.ms", "50"}};
+      {"fetch.wait.max.ms", "50"},
+      // Prefetch bound (per partition in librdkafka 2.0): the restore of a
+      // 12-partition topic stays within ~100 MB next to the index.
+      {"queued.max.messages.kbytes", "8192"}};
   for (const auto& [name, value] : settings) {
     if (rd_kafka_conf_set(conf, name, value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
