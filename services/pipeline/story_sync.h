@@ -59,7 +59,7 @@ struct RestoreStats {
   bool from_snapshot = false;
   uint64_t snapshot_bytes = 0;
   uint64_t records_read = 0;     // from the topic
-  uint64_t records_applied = 0;  // of those, records that changed the index
+  uint64_t records_applied = 0;  // of those, accepted by Apply() (a record already held changes nothing)
   uint64_t bad_records = 0;      // not signature records (skipped)
   absl::Duration snapshot_time, topic_time;
 };
@@ -93,6 +93,7 @@ class StorySync {
   absl::Status MaybeSnapshot();
 
   std::string snapshot_path() const;
+  // Records applied since Create() (Restore() and Poll()), e.g. for a metric.
   uint64_t records_applied() const { return applied_; }
 
  private:
