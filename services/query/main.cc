@@ -139,7 +139,7 @@ int Main(int argc, char** argv) {
   LogInfo("starting", start_fields);
 
   auto registry = std::make_shared<prometheus::Registry>();
-  QueryMetrics metrics(*registry, "0.1.0");
+  QueryMetrics metrics(*registry, BuildVersion());
   ConsumerLagGauges lag(metrics.process.consumer_lag);
   std::unique_ptr<MetricsServer> metrics_server;
   if (o.telemetry.metrics_port != 0) {
