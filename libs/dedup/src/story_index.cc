@@ -80,6 +80,7 @@ struct StoryIndex::State {
     int best_bands = 0;
     Verdict best;             // the verified match, or the closest rejected one
     uint32_t story_slot = 0;
+    bool set_sorted = false;  // the article's shingle set was sorted for verification
   };
 
   DedupOptions options;
@@ -90,7 +91,13 @@ struct StoryIndex::State {
   std::vector<StoryState> stories;  // slots; key == 0 marks a free slot
   std::vector<uint32_t> free_slots;
   absl::flat_hash_map<uint64_t, uint32_t> slot_of_story;
-  std::deque<std::vector<uint32_t>> exact_sets;  // shingle sets of seqs exact_base...
+  // Shingle sets of seqs exact_base..., sorted when first compared (mutable:
+  // sorting does not change what the set is).
+  struct ExactEntry {
+    std::vector<uint32_t> shingles;
+    bool sorted = false;
+  };
+  mutable std::deque<ExactEntry> exact_sets;
   uint64_t exact_base = 0;
   size_t exact_bytes = 0;
   bool have_time = false;
@@ -141,7 +148,7 @@ struct StoryIndex::State {
   }
 
   Match FindMatch(const Sketch& sketch, uint32_t article_key, const std::vector<uint64_t>& keys,
-                  const std::vector<uint32_t>* set) const {
+                  std::vector<uint32_t>* set) const {
     Match m;
     // (seq, shared bands); small, so a linear scan beats hashing.
     std::vector<std::pair<uint64_t, int>> hits;
@@ -173,6 +180,7 @@ struct StoryIndex::State {
       Verdict verdict;
     };
     std::vector<Checked> checked;
+    bool set_sorted = false;
     for (const auto& [seq, bands] : hits) {
       const Record& r = records[seq - base_seq];
       if (r.article_key == article_key && r.sketch.bins == sketch.bins) {
@@ -180,7 +188,12 @@ struct StoryIndex::State {
         m.story_slot = r.story_slot;
         return m;
       }
-      checked.push_back({r.story_slot, bands, dedup::Verify(sketch, r.sketch, options, set, ExactSet(seq))});
+      const std::vector<uint32_t>* other = ExactSet(seq);
+      if (other && set && !set_sorted) {
+        dedup::SortSet(set);
+        set_sorted = true;
+      }
+      checked.push_back({r.story_slot, bands, dedup::Verify(sketch, r.sketch, options, set_sorted ? set : nullptr, other)});
     }
     // A story is vetoed when at least half of its members among the
     // candidates disagree on figures: one typo-ridden member cannot block a
@@ -206,6 +219,7 @@ struct StoryIndex::State {
       }
     }
     m.found = best_merge;
+    m.set_sorted = set_sorted;
     if (best) {
       m.best = best->verdict;
       m.best_bands = best->bands;
@@ -220,19 +234,24 @@ struct StoryIndex::State {
 
   const std::vector<uint32_t>* ExactSet(uint64_t seq) const {
     if (seq < exact_base || seq >= exact_base + exact_sets.size()) return nullptr;
-    return &exact_sets[seq - exact_base];
+    ExactEntry& e = exact_sets[seq - exact_base];
+    if (!e.sorted) {
+      dedup::SortSet(&e.shingles);
+      e.sorted = true;
+    }
+    return &e.shingles;
   }
 
   // Keeps the article's shingle set for exact verification, oldest out first
   // beyond the byte budget. Every indexed article passes here (sets from
   // Apply are empty), so exact_sets stays aligned with record sequence numbers.
-  void Remember(uint64_t seq, std::vector<uint32_t> set) {
+  void Remember(uint64_t seq, std::vector<uint32_t> set, bool sorted) {
     if (options.exact_cache_bytes == 0) return;
     if (exact_sets.empty()) exact_base = seq;
     exact_bytes += set.capacity() * sizeof(uint32_t);
-    exact_sets.push_back(std::move(set));
+    exact_sets.push_back(ExactEntry{std::move(set), sorted});
     while (!exact_sets.empty() && (exact_base < base_seq || exact_bytes > options.exact_cache_bytes)) {
-      exact_bytes -= exact_sets.front().capacity() * sizeof(uint32_t);
+      exact_bytes -= exact_sets.front().shingles.capacity() * sizeof(uint32_t);
       exact_sets.pop_front();
       ++exact_base;
     }
@@ -309,7 +328,7 @@ struct StoryIndex::State {
 
   // Puts an article into the window (not when it is already older than the window).
   void Index(const Sketch& sketch, uint32_t article_key, uint32_t story_slot, int64_t t,
-             const std::vector<uint64_t>& keys, std::vector<uint32_t> set) {
+             const std::vector<uint64_t>& keys, std::vector<uint32_t> set, bool set_sorted = false) {
     if (t < horizon()) return;
     // A date far ahead of the stream would hold its record (and, records
     // leaving in arrival order, all after it) in memory until the stream
@@ -317,7 +336,7 @@ struct StoryIndex::State {
     // watermark, so memory stays within two windows' worth of articles.
     if (recent_count > 0) t = std::min(t, watermark + options.window_seconds);
     const uint64_t seq = end_seq();
-    Remember(seq, std::move(set));
+    Remember(seq, std::move(set), set_sorted);
     const int64_t rel = std::clamp<int64_t>(t - time_base, std::numeric_limits<int32_t>::min(),
                                             std::numeric_limits<int32_t>::max());
     records.push_back(Record{sketch, article_key, story_slot, static_cast<int32_t>(rel)});
@@ -448,7 +467,7 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
   rec.story_title = st.story.title();
   out.record = dedup::Encode(rec);
 
-  s.Index(sketch, article_key, slot, t, keys, std::move(set));
+  s.Index(sketch, article_key, slot, t, keys, std::move(set), m.set_sorted);
   if (st.live_articles == 0) s.FreeStory(slot);  // too late for the window: nothing to keep
   return out;
 }
@@ -566,7 +585,7 @@ IndexStats StoryIndex::stats() const {
   IndexStats st = s.stats;
   st.articles_indexed = s.records.size();
   st.stories_open = s.slot_of_story.size();
-  st.exact_cache_bytes = s.exact_bytes + s.exact_sets.size() * sizeof(std::vector<uint32_t>);
+  st.exact_cache_bytes = s.exact_bytes + s.exact_sets.size() * sizeof(State::ExactEntry);
   st.index_bytes = s.records.size() * sizeof(State::Record);
   for (const auto& g : s.generations) st.index_bytes += g.table.bytes();
   st.story_bytes = s.stories.capacity() * sizeof(State::StoryState) +
