@@ -1136,122 +1136,120 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       for (int src : sources)
         for (int tgt : targets) dyads.emplace_back(src, tgt);
       if (mutual) dyads.emplace_back(targets.front(), sources.front());
-      {
-        for (const auto& [src, tgt] : dyads) {
-          v1::Event e;
-          e.set_article_id(a.id);
-          e.set_story_id(story.story_id());
-          e.set_cameo_code(info->code);
-          e.set_cameo_base(info->code.substr(0, std::min<size_t>(3, info->code.size())));
-          e.set_cameo_root(info->code.substr(0, 2));
-          e.set_quad_class(info->quad_class);
-          e.set_goldstein(info->goldstein);
-          e.set_plover_type(info->plover_type);
-          e.set_plover_mode(info->plover_mode);
-          if (src >= 0) *e.mutable_source() = sc.mentions()[src].actor;
-          if (src == kCarried) *e.mutable_source() = carry;
-          if (tgt >= 0) *e.mutable_target() = sc.mentions()[tgt].actor;
-          e.set_modality(t.modality);
-          e.set_negated(false);
-          if (quoted) {
-            e.mutable_quote()->set_quoted(true);
-            e.mutable_quote()->set_speaker(speaker);
-          }
-          // Location: explicit place in the sentence, else the dateline.
-          context.clear();
-          if (!e.source().country_code().empty()) context.push_back(e.source().country_code());
-          if (!e.target().country_code().empty()) context.push_back(e.target().country_code());
-          if (!dateline_loc.country_code().empty()) context.push_back(dateline_loc.country_code());
-          size_t pb = 0, pe = 0;
-          if (const std::vector<int>* place = sc.Place(t.begin, t.end, t.code, &pb, &pe)) {
-            FillLocation(lex_, *place, context, Slice(sentence, toks, pb, pe), "explicit", e.mutable_location());
-          } else if (!dateline_loc.name().empty()) {
-            *e.mutable_location() = dateline_loc;
-          }
-          // Date: the date expression nearest the trigger, else publication date.
-          const DateMatch* best_date = nullptr;
-          size_t best_dist = kNone;
-          const size_t trig_byte = span.begin + toks[t.begin].begin;
-          for (const DateMatch& d : a.dates) {
-            if (d.begin < span.begin || d.end > span.end) continue;
-            const size_t dist = d.begin > trig_byte ? d.begin - trig_byte : trig_byte - d.begin;
-            if (dist < best_dist) {
-              best_dist = dist;
-              best_date = &d;
-            }
-          }
-          if (best_date != nullptr) {
-            auto* ed = e.mutable_event_date();
-            ed->set_date(best_date->resolved.Iso());
-            ed->set_precision(std::string(DatePrecisionName(best_date->resolved.precision)));
-            ed->set_text(best_date->text);
-            ed->set_method(LooksExplicit(best_date->text) ? "explicit" : "relative");
-          } else if (pub.known()) {
-            auto* ed = e.mutable_event_date();
-            ed->set_date(ResolvedDate{pub, DatePrecision::kDay}.Iso());
-            ed->set_precision("day");
-            ed->set_method("publication");
-          }
-          // Casualties belong to violent events (and arrests to coercion).
-          const std::string& root = e.cameo_root();
-          if (root == "17" || root == "18" || root == "19" || root == "20") {
-            if (!casualties_done) {
-              casualties = FindCasualties(sentence, toks);
-              casualties_done = true;
-            }
-            auto* c = e.mutable_casualties();
-            for (const CasualtyMention& m : casualties) {
-              if ((m.kind == "arrested") != (root == "17")) continue;
-              auto* cc = c->add_counts();
-              cc->set_kind(m.kind);
-              cc->set_count(m.count);
-              cc->set_group(m.group);
-              if (m.kind == "killed") c->set_killed(c->killed() + m.count);
-              if (m.kind == "wounded") c->set_wounded(c->wounded() + m.count);
-              if (m.kind == "missing") c->set_missing(c->missing() + m.count);
-            }
-            // "A police officer was killed", "the minister was assassinated": one victim.
-            if (c->counts_size() == 0 && t.passive && tgt >= 0 && root != "17") {
-              const Mention& victim = sc.mentions()[tgt];
-              const bool single = !victim.actor.person().empty() ||
-                                  (victim.begin > 0 && (toks[victim.begin - 1].lower == "a" ||
-                                                        toks[victim.begin - 1].lower == "an"));
-              const std::string_view head = toks[t.begin].lower;
-              const bool kill = head.starts_with("kill") || head.starts_with("assassinat") ||
-                                head.starts_with("behead") || head.starts_with("murder") || head.starts_with("execut");
-              const bool wound = head.starts_with("wound") || head.starts_with("injur");
-              if (single && (kill || wound)) {
-                auto* cc = c->add_counts();
-                cc->set_kind(kill ? "killed" : "wounded");
-                cc->set_count(1);
-                cc->set_group(victim.actor.text());
-                kill ? c->set_killed(1) : c->set_wounded(1);
-              }
-            }
-          }
-          auto* ev = e.mutable_evidence();
-          ev->set_article_id(a.id);
-          ev->set_url(a.url);
-          ev->set_sentence(std::string(sentence));
-          ev->set_start(static_cast<uint32_t>(CodePointOffset(a.text, span.begin)));
-          ev->set_end(static_cast<uint32_t>(CodePointOffset(a.text, span.end)));
-          ev->set_trigger(std::string(Slice(sentence, toks, t.span_begin, t.end)));
-          double conf = 0.4 + (src >= 0 ? 0.2 : 0) + (tgt >= 0 ? 0.15 : 0) +
-                        (t.literal_count >= 2 || !t.modal_class.empty() ? 0.1 : 0) - (t.noun ? 0.1 : 0) +
-                        (e.location().name().empty() ? 0 : 0.05);
-          e.set_confidence(std::clamp(conf, 0.05, 0.95));
-          if (e.confidence() < min_confidence) continue;
-          e.set_num_articles(story.num_articles());
-          e.set_num_sources(story.num_sources());
-          e.set_version(story.version());
-          if (story.has_first_seen()) *e.mutable_first_seen() = story.first_seen();
-          if (a.published_at != 0) e.mutable_published_at()->set_seconds(a.published_at);
-          e.set_language(a.language);
-          for (const std::string& src_name : story.sources()) e.add_sources(src_name);
-          if (e.sources_size() == 0 && !a.source.empty()) e.add_sources(a.source);
-          e.set_event_id(EventId(a, story, span, e));
-          out.push_back(std::move(e));
+      for (const auto& [src, tgt] : dyads) {
+        v1::Event e;
+        e.set_article_id(a.id);
+        e.set_story_id(story.story_id());
+        e.set_cameo_code(info->code);
+        e.set_cameo_base(info->code.substr(0, std::min<size_t>(3, info->code.size())));
+        e.set_cameo_root(info->code.substr(0, 2));
+        e.set_quad_class(info->quad_class);
+        e.set_goldstein(info->goldstein);
+        e.set_plover_type(info->plover_type);
+        e.set_plover_mode(info->plover_mode);
+        if (src >= 0) *e.mutable_source() = sc.mentions()[src].actor;
+        if (src == kCarried) *e.mutable_source() = carry;
+        if (tgt >= 0) *e.mutable_target() = sc.mentions()[tgt].actor;
+        e.set_modality(t.modality);
+        e.set_negated(false);
+        if (quoted) {
+          e.mutable_quote()->set_quoted(true);
+          e.mutable_quote()->set_speaker(speaker);
         }
+        // Location: explicit place in the sentence, else the dateline.
+        context.clear();
+        if (!e.source().country_code().empty()) context.push_back(e.source().country_code());
+        if (!e.target().country_code().empty()) context.push_back(e.target().country_code());
+        if (!dateline_loc.country_code().empty()) context.push_back(dateline_loc.country_code());
+        size_t pb = 0, pe = 0;
+        if (const std::vector<int>* place = sc.Place(t.begin, t.end, t.code, &pb, &pe)) {
+          FillLocation(lex_, *place, context, Slice(sentence, toks, pb, pe), "explicit", e.mutable_location());
+        } else if (!dateline_loc.name().empty()) {
+          *e.mutable_location() = dateline_loc;
+        }
+        // Date: the date expression nearest the trigger, else publication date.
+        const DateMatch* best_date = nullptr;
+        size_t best_dist = kNone;
+        const size_t trig_byte = span.begin + toks[t.begin].begin;
+        for (const DateMatch& d : a.dates) {
+          if (d.begin < span.begin || d.end > span.end) continue;
+          const size_t dist = d.begin > trig_byte ? d.begin - trig_byte : trig_byte - d.begin;
+          if (dist < best_dist) {
+            best_dist = dist;
+            best_date = &d;
+          }
+        }
+        if (best_date != nullptr) {
+          auto* ed = e.mutable_event_date();
+          ed->set_date(best_date->resolved.Iso());
+          ed->set_precision(std::string(DatePrecisionName(best_date->resolved.precision)));
+          ed->set_text(best_date->text);
+          ed->set_method(LooksExplicit(best_date->text) ? "explicit" : "relative");
+        } else if (pub.known()) {
+          auto* ed = e.mutable_event_date();
+          ed->set_date(ResolvedDate{pub, DatePrecision::kDay}.Iso());
+          ed->set_precision("day");
+          ed->set_method("publication");
+        }
+        // Casualties belong to violent events (and arrests to coercion).
+        const std::string& root = e.cameo_root();
+        if (root == "17" || root == "18" || root == "19" || root == "20") {
+          if (!casualties_done) {
+            casualties = FindCasualties(sentence, toks);
+            casualties_done = true;
+          }
+          auto* c = e.mutable_casualties();
+          for (const CasualtyMention& m : casualties) {
+            if ((m.kind == "arrested") != (root == "17")) continue;
+            auto* cc = c->add_counts();
+            cc->set_kind(m.kind);
+            cc->set_count(m.count);
+            cc->set_group(m.group);
+            if (m.kind == "killed") c->set_killed(c->killed() + m.count);
+            if (m.kind == "wounded") c->set_wounded(c->wounded() + m.count);
+            if (m.kind == "missing") c->set_missing(c->missing() + m.count);
+          }
+          // "A police officer was killed", "the minister was assassinated": one victim.
+          if (c->counts_size() == 0 && t.passive && tgt >= 0 && root != "17") {
+            const Mention& victim = sc.mentions()[tgt];
+            const bool single = !victim.actor.person().empty() ||
+                                (victim.begin > 0 && (toks[victim.begin - 1].lower == "a" ||
+                                                      toks[victim.begin - 1].lower == "an"));
+            const std::string_view head = toks[t.begin].lower;
+            const bool kill = head.starts_with("kill") || head.starts_with("assassinat") ||
+                              head.starts_with("behead") || head.starts_with("murder") || head.starts_with("execut");
+            const bool wound = head.starts_with("wound") || head.starts_with("injur");
+            if (single && (kill || wound)) {
+              auto* cc = c->add_counts();
+              cc->set_kind(kill ? "killed" : "wounded");
+              cc->set_count(1);
+              cc->set_group(victim.actor.text());
+              kill ? c->set_killed(1) : c->set_wounded(1);
+            }
+          }
+        }
+        auto* ev = e.mutable_evidence();
+        ev->set_article_id(a.id);
+        ev->set_url(a.url);
+        ev->set_sentence(std::string(sentence));
+        ev->set_start(static_cast<uint32_t>(CodePointOffset(a.text, span.begin)));
+        ev->set_end(static_cast<uint32_t>(CodePointOffset(a.text, span.end)));
+        ev->set_trigger(std::string(Slice(sentence, toks, t.span_begin, t.end)));
+        double conf = 0.4 + (src >= 0 ? 0.2 : 0) + (tgt >= 0 ? 0.15 : 0) +
+                      (t.literal_count >= 2 || !t.modal_class.empty() ? 0.1 : 0) - (t.noun ? 0.1 : 0) +
+                      (e.location().name().empty() ? 0 : 0.05);
+        e.set_confidence(std::clamp(conf, 0.05, 0.95));
+        if (e.confidence() < min_confidence) continue;
+        e.set_num_articles(story.num_articles());
+        e.set_num_sources(story.num_sources());
+        e.set_version(story.version());
+        if (story.has_first_seen()) *e.mutable_first_seen() = story.first_seen();
+        if (a.published_at != 0) e.mutable_published_at()->set_seconds(a.published_at);
+        e.set_language(a.language);
+        for (const std::string& src_name : story.sources()) e.add_sources(src_name);
+        if (e.sources_size() == 0 && !a.source.empty()) e.add_sources(a.source);
+        e.set_event_id(EventId(a, story, span, e));
+        out.push_back(std::move(e));
       }
     }
   }
