@@ -56,7 +56,7 @@ struct DedupOptions {
   // Figures (numbers, months, weekdays) and names that appear in the same
   // context in both texts but with different values. More than this many
   // and the two are different reports of one template, not copies. A story
-  // any of whose candidate members disagrees this way is not joined.
+  // is not joined when at least half of its candidate members disagree so.
   int max_conflicting_figures = 1;
   // LSH banding over the 64 MinHash bins: bands * rows_per_band <= 64.
   // 20 x 3 finds pairs at Jaccard 0.5 with p ~0.92 and 0.8 with p ~1.
