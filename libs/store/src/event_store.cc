@@ -2,6 +2,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <unordered_map>
 
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_split.h>
@@ -197,6 +198,9 @@ OrderSpec SpecOf(EventOrder order) {
 // page is the same. The CPU-time cap only guards against slow steps (a text
 // filter looks each walked row up in the FTS index).
 constexpr absl::Duration kWalkTimeCap = absl::Milliseconds(10);
+// How long and for how many filters a failed walk is remembered (EventStore::Impl::walk_failed).
+constexpr absl::Duration kWalkMemory = absl::Seconds(60);
+constexpr size_t kWalkMemoryEntries = 4096;
 
 // Nothing to walk for when the filter has nothing beyond the order's own range
 // (the planner walks the same index), or when a story id picks a handful of rows.
@@ -225,7 +229,13 @@ absl::StatusOr<ListResult> ListOnce(Connection* conn, const ListQuery& query, Pl
   const OrderSpec spec = SpecOf(query.order);
   WhereClause where =
       BuildWhere(query.filter, walk ? store_internal::TextMatch::kPerRow : store_internal::TextMatch::kMatchSet);
-  std::string sql = absl::StrCat("SELECT ", spec.column, ", event_id, body FROM events",
+  // The walk reads rows in order and stops at the page, so it fetches only the
+  // bodies it returns. The other plans sort every match: they sort the keys
+  // alone (index entries, no table row unless a filter needs it) and fetch the
+  // bodies of the page afterwards, instead of copying every match's body into
+  // SQLite's sorter.
+  std::string sql = absl::StrCat("SELECT ", walk ? "" : "id, ", spec.column, ", event_id",
+                                 walk ? ", body" : "", " FROM events",
                                  walk ? absl::StrCat(" INDEXED BY ", spec.walk_index) : "", " WHERE (",
                                  where.sql, ")");
   if (query.after) {
@@ -241,6 +251,11 @@ absl::StatusOr<ListResult> ListOnce(Connection* conn, const ListQuery& query, Pl
   const char* dir = spec.descending ? "DESC" : "ASC";
   absl::StrAppend(&sql, " ORDER BY ", unary, spec.column, " ", dir, ", ", unary, "event_id ", dir, " LIMIT ?");
   where.values.push_back(int64_t{query.page_size} + 1);
+  if (!walk) {
+    sql = absl::StrCat("SELECT p.", spec.column, ", p.event_id, e.body FROM (", sql,
+                       ") AS p CROSS JOIN events AS e ON e.id = p.id ORDER BY p.", spec.column, " ", dir,
+                       ", p.event_id ", dir);
+  }
 
   absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare(sql);
   if (!st.ok()) return st.status();
@@ -407,6 +422,30 @@ struct EventStore::Impl {
     return absl::OkStatus();
   }
 
+  // Filters whose walk ran out of budget lately, with when it happened: their
+  // next pages and repeats start from the filters' indexes straight away
+  // instead of wasting the budget again (the walk's cost when it fails is
+  // about that of the fallback). Forgotten after kWalkMemory, as the data moves.
+  std::mutex plan_mu;
+  std::unordered_map<std::string, absl::Time> walk_failed;  // guarded by plan_mu
+
+  static std::string PlanKey(const ListQuery& q) {
+    return absl::StrCat(static_cast<int>(q.order), ":", q.filter.SerializeAsString());
+  }
+  bool WalkFailedLately(const std::string& key, absl::Time now) {
+    std::lock_guard<std::mutex> lock(plan_mu);
+    auto it = walk_failed.find(key);
+    return it != walk_failed.end() && now - it->second < kWalkMemory;
+  }
+  void NoteWalkFailed(std::string key, absl::Time now) {
+    std::lock_guard<std::mutex> lock(plan_mu);
+    if (walk_failed.size() >= kWalkMemoryEntries) {
+      std::erase_if(walk_failed, [&](const auto& entry) { return now - entry.second >= kWalkMemory; });
+      if (walk_failed.size() >= kWalkMemoryEntries) walk_failed.clear();
+    }
+    walk_failed[std::move(key)] = now;
+  }
+
   // The last sequence number written, including the uncommitted batch.
   int64_t pending_seq = 0;  // guarded by write_mu
   // Events when statistics were last gathered; 0 = unknown (guarded by write_mu).
@@ -489,13 +528,16 @@ absl::StatusOr<ListResult> EventStore::List(const ListQuery& query, const Cancel
   (**r)->SetCancel(&cancelled);
   const int64_t budget = impl_->options.walk_budget_thousand_steps;
   if (!WorthWalking(query.filter, query.order)) return ListOnce((*r)->get(), query, Plan::kAny);
-  if (budget > 0) {
+  const absl::Time now = absl::Now();
+  std::string key = Impl::PlanKey(query);
+  if (budget > 0 && !impl_->WalkFailedLately(key, now)) {
     (**r)->SetStepBudget(query.filter.text().empty() ? budget : std::max<int64_t>(1, budget / 5), kWalkTimeCap,
                          query.page_size + 1);
     absl::StatusOr<ListResult> walked = ListOnce((*r)->get(), query, Plan::kWalk);
     const bool exhausted = (**r)->budget_exhausted();
     (**r)->SetStepBudget(0);
     if (!exhausted) return walked;
+    impl_->NoteWalkFailed(std::move(key), now);
   }
   return ListOnce((*r)->get(), query, Plan::kFromFilters);
 }
