@@ -72,7 +72,9 @@ void Register(Config& config, Flags& f) {
                    "restarts (default: <group-id>-<hostname>)");
   config.AddString("delivery", &f.delivery, "exactly-once (transactions) or at-least-once");
   config.AddInt("batch-max-messages", &f.batch_max_messages, "records per transaction at most", 1, 100000);
-  config.AddInt("batch-max-ms", &f.batch_max_ms, "how long a batch waits to fill up", 1, 60000);
+  config.AddInt("batch-max-ms", &f.batch_max_ms, "how long a poll waits for the first record of a batch; the batch then takes only "
+                 "records already fetched, so it is committed as soon as the input has nothing more "
+                 "ready (under load, batches grow by themselves up to --batch-max-messages)", 1, 60000);
   config.AddInt("max-message-bytes", &f.max_message_bytes, "larger articles are dead-lettered as oversize",
                 1024, 64 * 1024 * 1024);
   config.AddInt("partitions", &f.partitions, "partitions of the topics this service creates", 1, 1024);
@@ -143,9 +145,10 @@ InputMessage ToInput(const kafka::Message& m) {
   return in;
 }
 
-kafka::Record ToRecord(OutputRecord&& out) {
-  kafka::Record r{std::move(out.topic), std::move(out.key), std::move(out.value), {}};
-  for (auto& [name, value] : out.headers) r.headers.push_back({std::move(name), std::move(value)});
+kafka::Record ToRecord(const OutputRecord& out) {
+  kafka::Record r{out.topic, out.key, out.value, {}};
+  r.headers.reserve(out.headers.size());
+  for (const auto& [name, value] : out.headers) r.headers.push_back({name, value});
   return r;
 }
 
@@ -347,7 +350,7 @@ int Run(int argc, char** argv) {
     std::vector<MessageSummary> summaries;
     int64_t events = 0, stories = 0, dlq = 0;
     for (const kafka::Message& m : batch) {
-      ProcessResult result = (*processor)->Process(ToInput(m));
+      const ProcessResult& result = (*processor)->Process(ToInput(m));
       summaries.push_back(result.summary);
       if (result.summary.dlq_reason != DlqReason::kNone) {
         ++dlq;
@@ -358,7 +361,7 @@ int Run(int argc, char** argv) {
         events += static_cast<int64_t>(result.summary.events);
         ++stories;
       }
-      for (OutputRecord& out : result.records) records.push_back(ToRecord(std::move(out)));
+      for (const OutputRecord& out : result.records) records.push_back(ToRecord(out));
     }
 
     const absl::Time publish_start = absl::Now();

@@ -48,12 +48,10 @@ absl::StatusOr<std::unique_ptr<Processor>> Processor::Create(ProcessorOptions op
 Processor::Processor(ProcessorOptions options, std::unique_ptr<Extractor> extractor)
     : options_(std::move(options)), extractor_(std::move(extractor)), stories_(options_.dedup) {}
 
-ProcessResult Processor::Process(const InputMessage& input) {
-  const auto position = std::make_tuple(std::string(input.topic), input.partition, input.offset);
+const ProcessResult& Processor::Process(const InputMessage& input) {
+  auto position = std::make_tuple(std::string(input.topic), input.partition, input.offset);
   if (auto it = uncommitted_.find(position); it != uncommitted_.end()) return it->second;
-  ProcessResult result = Compute(input);
-  uncommitted_.emplace(position, result);
-  return result;
+  return uncommitted_.emplace(std::move(position), Compute(input)).first->second;
 }
 
 ProcessResult Processor::Compute(const InputMessage& input) {

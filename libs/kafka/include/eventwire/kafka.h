@@ -94,7 +94,9 @@ class Consumer {
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
-  // Appends up to `max_messages` records to *batch, waiting at most `max_wait`.
+  // Appends up to `max_messages` records to *batch: waits at most `max_wait`
+  // for the first one, then takes only records already fetched (it returns as
+  // soon as none is ready, without waiting out `max_wait`).
   // When a rebalance revokes partitions during the call, their records are
   // removed from *batch again: their new owner reads them from the last commit.
   // Transient consumer errors are logged; fatal ones returned.
