@@ -69,7 +69,7 @@ grpc::Status EventQueryService::DoList(grpc::ServerContext* ctx, const v1::ListE
   }
   absl::StatusOr<ListResult> page = store_->List(q, CancelOf(ctx));
   if (!page.ok()) return ToGrpc(page.status());
-  for (v1::Event& e : page->events) *resp->add_events() = std::move(e);
+  resp->mutable_events()->Swap(&page->events);
   if (page->next) resp->set_next_page_token(EncodePageToken(*page->next, *order, req.filter()));
   return grpc::Status::OK;
 }

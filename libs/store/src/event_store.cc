@@ -271,9 +271,7 @@ absl::StatusOr<ListResult> ListOnce(Connection* conn, const ListQuery& query, Pl
       out.next = last;  // a row beyond the page exists
       break;
     }
-    absl::StatusOr<v1::Event> e = ParseEvent((*st)->Blob(2));
-    if (!e.ok()) return e.status();
-    out.events.push_back(*std::move(e));
+    if (!(*st)->ParseBlob(2, out.events.Add())) return absl::DataLossError("stored event does not parse");
     last.sort_key = (*st)->Double(0);
     last.event_id = (*st)->Text(1);
   }

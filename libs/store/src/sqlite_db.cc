@@ -51,6 +51,12 @@ std::string Statement::Blob(int col) const {
   return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
 }
 
+bool Statement::ParseBlob(int col, google::protobuf::MessageLite* message) const {
+  const void* p = sqlite3_column_blob(stmt_, col);
+  const int n = sqlite3_column_bytes(stmt_, col);  // after the pointer, as SQLite documents
+  return message->ParseFromArray(p, n);
+}
+
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
                                                              bool read_only,
                                                              int busy_timeout_ms) {

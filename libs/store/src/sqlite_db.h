@@ -13,6 +13,7 @@
 #include <absl/status/statusor.h>
 #include <absl/time/clock.h>
 #include <absl/time/time.h>
+#include <google/protobuf/message_lite.h>
 #include <sqlite3.h>
 
 #include "eventwire/store.h"
@@ -54,6 +55,8 @@ class Statement {
   double Double(int col) const { return sqlite3_column_double(stmt_, col); }
   std::string Text(int col) const;
   std::string Blob(int col) const;
+  // Parses the column's bytes where SQLite holds them (no copy); false when they do not parse.
+  bool ParseBlob(int col, google::protobuf::MessageLite* message) const;
 
  private:
   sqlite3_stmt* stmt_;

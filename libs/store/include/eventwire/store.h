@@ -24,6 +24,7 @@
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 #include <absl/time/time.h>
+#include <google/protobuf/repeated_ptr_field.h>
 
 #include "eventwire/v1/event.pb.h"
 #include "eventwire/v1/query.pb.h"
@@ -90,7 +91,9 @@ struct ListQuery {
 };
 
 struct ListResult {
-  std::vector<v1::Event> events;
+  // Parsed straight from the stored bytes; a caller answering over gRPC swaps
+  // them into its response (ListEventsResponse::mutable_events()->Swap) without a copy.
+  google::protobuf::RepeatedPtrField<v1::Event> events;
   std::optional<PageCursor> next;   // set when more rows may follow
 };
 
