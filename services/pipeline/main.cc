@@ -381,7 +381,10 @@ int Run(int argc, char** argv) {
       totals.events_out += events;
       totals.stories_out += stories;
       totals.dlq_out += dlq;
-      LogDebug("batch committed", {{"messages", absl::StrCat(batch.size())}, {"records", absl::StrCat(records.size())}});
+      LogDebug("batch committed", {{"messages", absl::StrCat(batch.size())},
+                                   {"records", absl::StrCat(records.size())},
+                                   {"process_ms", absl::StrCat(absl::ToDoubleMilliseconds(publish_start - last_input))},
+                                   {"publish_ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - publish_start))}});
       continue;
     }
     if (!absl::IsAborted(delivered) && !absl::IsUnavailable(delivered)) {
