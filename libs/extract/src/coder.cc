@@ -64,6 +64,9 @@ constexpr std::string_view kSubjectPronouns[] = {"it", "they", "he", "she"};
 constexpr std::string_view kObjectPronouns[] = {"them", "him", "her", "it", "us", "themselves", "itself", "me"};
 constexpr std::string_view kSpeech[] = {"said", "says", "say", "told", "tells", "added", "noted", "stated",
                                         "according", "quoted", "insisted", "argued", "explained"};
+constexpr std::string_view kNotNameStarts[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                          "sunday", "and", "but", "while", "when", "as", "meanwhile", "yesterday",
+                                          "today", "tomorrow", "also", "then", "so", "if"};
 constexpr std::string_view kMonths[] = {"january", "february", "march", "april", "may", "june", "july",
                                         "august", "september", "october", "november", "december"};
 
@@ -138,7 +141,9 @@ class SentenceCoder {
       : lex_(lex), s_(sentence), toks_(tokens.tokens), date_(date), skip_(skip_prefix),
         dateline_country_(dateline_country) {}
 
-  void FindMentions();
+  // `history`: actors of the article's earlier sentences, oldest first, for
+  // references such as "the group" or "the country".
+  void FindMentions(const std::vector<v1::Actor>& history);
   void FindTriggers();
   void ApplyModals();
   const std::vector<Mention>& mentions() const { return mentions_; }
@@ -165,6 +170,7 @@ class SentenceCoder {
   int MentionAt(size_t pos) const;
   void GroupCoordinated();
   void InheritCountries();
+  void ResolveReferences(const std::vector<v1::Actor>& history);
   void SetRole(Mention* m, const v1::Actor& from) const;
   std::string PlaceCountryAt(size_t pos) const;
 
@@ -181,7 +187,7 @@ class SentenceCoder {
   int last_verb_source_ = -1;         // source of the last verbal trigger (for "... and killed")
 };
 
-void SentenceCoder::FindMentions() {
+void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history) {
   covered_.assign(toks_.size(), -1);
   const size_t n = toks_.size();
   size_t i = skip_;
@@ -302,6 +308,14 @@ void SentenceCoder::FindMentions() {
     if (parts.size() == 1 && mend < n && toks_[mend].capitalized && !toks_[mend].punct &&
         (parts[0]->kind == ActorKind::kCapital || parts[0]->kind == ActorKind::kAgent))
       adjective_use = true;
+    // "Real Madrid", "Inter Milan", "Paris Saint-Germain": a capital after another
+    // capitalised word (not a month or weekday) is part of a club's or firm's name.
+    if (parts.size() == 1 && parts[0]->kind == ActorKind::kCapital && m.begin > skip_ &&
+        toks_[m.begin - 1].capitalized && !toks_[m.begin - 1].punct && covered_[m.begin - 1] < 0 &&
+        !In(toks_[m.begin - 1].lower, kMonths) && !In(toks_[m.begin - 1].lower, kNotNameStarts) &&
+        !In(toks_[m.begin - 1].lower, kPrepositions) && !In(toks_[m.begin - 1].lower, kDeterminers) &&
+        lex_.actor_phrases.MatchAt(s_, toks_, m.begin - 1, &end) == nullptr)
+      adjective_use = true;
     if (parts.size() == 1 && parts[0]->kind == ActorKind::kAgent && toks_[m.begin].capitalized && m.begin > skip_ &&
         !parts[0]->title && m.begin > 0 && toks_[m.begin - 1].capitalized)
       adjective_use = true;
@@ -317,8 +331,92 @@ void SentenceCoder::FindMentions() {
     mentions_.push_back(std::move(m));
     i = mend > i ? mend : i + 1;
   }
+  ResolveReferences(history);
   GroupCoordinated();
   InheritCountries();
+}
+
+// Definite references to an actor named before: "the group" / "the movement"
+// is the last armed or political group, "the country" the last country, and
+// "the militants" / "the rebels" the last insurgent group when none is named
+// in the sentence. The antecedent is searched in the sentence before the
+// reference, then in earlier sentences, most recent first.
+void SentenceCoder::ResolveReferences(const std::vector<v1::Actor>& history) {
+  constexpr std::string_view kGroupNouns[] = {"group", "organisation", "organization", "movement", "outfit",
+                                              "militia", "faction"};
+  constexpr std::string_view kCountryNouns[] = {"country", "nation", "kingdom", "republic"};
+  auto is_group = [](const v1::Actor& a) {
+    return !a.known_group().empty() && a.role() != "IGO" && a.role() != "GOV" && a.role() != "BUS";
+  };
+  auto antecedent = [&](size_t pos, auto&& fits) -> const v1::Actor* {
+    for (size_t k = mentions_.size(); k-- > 0;)
+      if (mentions_[k].end <= pos && !mentions_[k].place_only && fits(mentions_[k].actor)) return &mentions_[k].actor;
+    for (size_t k = history.size(); k-- > 0;)
+      if (fits(history[k])) return &history[k];
+    return nullptr;
+  };
+  bool group_named = false;
+  for (const Mention& m : mentions_) group_named = group_named || is_group(m.actor);
+  // "The militants": the group named before, unless the sentence names one.
+  for (Mention& m : mentions_) {
+    const std::string& r = m.actor.role();
+    if (group_named || !Stateless(m.actor) || !m.actor.person().empty() || (r != "INS" && r != "REB")) continue;
+    if (m.end - m.begin != 1 || m.begin == 0 || toks_[m.begin - 1].lower != "the") continue;
+    const v1::Actor* a = antecedent(m.begin, [&](const v1::Actor& x) { return is_group(x) && x.role() == r; });
+    if (a == nullptr) continue;
+    const std::string text = m.actor.text();
+    m.actor = *a;
+    m.actor.set_text(text);
+  }
+  std::vector<Mention> added;
+  for (size_t i = std::max<size_t>(skip_, 1); i < toks_.size(); ++i) {
+    if (covered_[i] >= 0 || toks_[i - 1].lower != "the") continue;
+    const bool possessive = i + 1 < toks_.size() && (toks_[i + 1].lower == "'s" || toks_[i + 1].lower == "'");
+    // "the group of seven", "the country director": not a reference.
+    if (i + 1 < toks_.size() && !toks_[i + 1].punct && !possessive && !In(toks_[i + 1].lower, kAuxiliaries) &&
+        !In(toks_[i + 1].lower, kPrepositions) && toks_[i + 1].lower != "and" && !toks_[i + 1].lower.ends_with("ed") &&
+        !toks_[i + 1].lower.ends_with("s"))
+      continue;
+    if (i + 1 < toks_.size() && toks_[i + 1].lower == "of") continue;
+    const v1::Actor* a = nullptr;
+    v1::Actor country;
+    if (In(toks_[i].lower, kGroupNouns)) {
+      a = antecedent(i, is_group);
+    } else if (In(toks_[i].lower, kCountryNouns) && !possessive) {
+      // "closed the country's borders": a possessive country is the setting, not a party.
+      // As an object ("Canada imposed sanctions on the country") it is not the subject's own country.
+      std::string subject_country;
+      const bool object = i + 1 >= toks_.size() || toks_[i + 1].punct || In(toks_[i + 1].lower, kPrepositions) ||
+                          toks_[i + 1].lower == "and";
+      if (const int subj = SubjectBefore(i - 1); object && subj >= 0)
+        subject_country = mentions_[subj].actor.country_code();
+      const v1::Actor* c = antecedent(i, [&](const v1::Actor& x) {
+        return !x.country_code().empty() && x.country_code() != subject_country && x.known_group().empty() &&
+               x.person().empty() &&
+               (x.role().empty() || x.role() == "GOV");
+      });
+      if (c != nullptr) {
+        country.set_country_code(c->country_code());
+        country.set_code(c->country_code());
+        country.set_name(c->country_code());
+        a = &country;
+      }
+    }
+    if (a == nullptr) continue;
+    Mention m;
+    m.begin = i;
+    m.end = i + 1;
+    m.actor = *a;
+    m.actor.set_text(std::string(Slice(s_, toks_, i - 1, i + 1)));
+    added.push_back(std::move(m));
+  }
+  if (added.empty()) return;
+  for (Mention& m : added) mentions_.push_back(std::move(m));
+  std::stable_sort(mentions_.begin(), mentions_.end(),
+                   [](const Mention& x, const Mention& y) { return x.begin < y.begin; });
+  covered_.assign(toks_.size(), -1);
+  for (size_t k = 0; k < mentions_.size(); ++k)
+    for (size_t t = mentions_[k].begin; t < mentions_[k].end; ++t) covered_[t] = static_cast<int>(k);
 }
 
 // Coordination: mentions separated only by "and", ",", "&", "as well as", "both".
@@ -1074,6 +1172,7 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
   resolve_dateline();
   const CivilDate pub = a.publication_date;
   v1::Actor carry;            // subject of the last sentence with events, for "It also ..."
+  std::vector<v1::Actor> history;  // actors of earlier sentences, for "the group", "the country"
   size_t sentence_first = 0;  // first event of the previous sentence in `out`
   for (size_t si = 0; si < a.sentences.size(); ++si) {
     for (size_t k = sentence_first; k < out.size(); ++k) {
@@ -1104,7 +1203,9 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       if (!t.punct) t.lemma = lex_.lemmas.Lemma(t.lower);
 
     SentenceCoder sc(lex_, sentence, tokens, pub, skip, dateline_loc.country_code());
-    sc.FindMentions();
+    sc.FindMentions(history);
+    for (const Mention& m : sc.mentions())
+      if (!m.place_only) history.push_back(m.actor);
     sc.FindTriggers();
     if (sc.triggers().empty()) continue;
     sc.ApplyModals();
@@ -1128,6 +1229,12 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       for (size_t o = 0; o < sc.triggers().size(); ++o)
         other_event = other_event || (o != ti && !sc.triggers()[o].dropped);
       if (sources.empty() && t.passive && other_event) continue;
+      // Company deals, market demand, club results: an event between businesses
+      // (or a business and nobody) is not a political event.
+      auto business = [&](int m) { return m < 0 || sc.mentions()[m].actor.role() == "BUS"; };
+      if (!sources.empty() && sources.front() >= 0 && business(sources.front()) &&
+          (targets.empty() || business(targets.front())))
+        continue;
       const CodeInfo* info = lex_.codebook.Find(t.code);
       if (info == nullptr) continue;
       if (sources.empty()) sources.push_back(-1);

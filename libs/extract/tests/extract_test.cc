@@ -329,6 +329,37 @@ TEST_F(ExtractTest, RelativeClauseAfterAppositionTakesTheNamedActor) {
   EXPECT_EQ(ev[0].source().known_group(), "BLA");
 }
 
+TEST_F(ExtractTest, DefiniteReferenceTakesTheLastGroupNamedBefore) {
+  auto ev = Code("Al-Shabaab fighters overran a base near Kismayo on Friday.\n"
+                 "Kenya's foreign ministry condemned the group on Saturday.");
+  ASSERT_GE(ev.size(), 2u);
+  EXPECT_EQ(ev.back().cameo_root(), "11");
+  EXPECT_EQ(ev.back().target().known_group(), "SHB");
+  // "the militants" with no group named in their sentence: the same group.
+  ev = Code("Al-Shabaab claimed the bombing of a hotel in Mogadishu.\n"
+            "Somali troops later attacked the militants in Lower Shabelle.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().cameo_root(), "19");
+  EXPECT_EQ(ev.back().target().code(), "SHB");
+}
+
+TEST_F(ExtractTest, DefiniteCountryReferenceTakesTheLastCountry) {
+  auto ev = Code("Officials in Ottawa criticized Venezuela over the disputed vote.\n"
+                 "Canada then imposed new sanctions on the country.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().cameo_root(), "16");
+  EXPECT_EQ(ev.back().target().country_code(), "VEN");
+}
+
+TEST_F(ExtractTest, ClubNamesAndCompanyDealsAreNotEvents) {
+  EXPECT_TRUE(Code("Real Madrid beat Sevilla 3-1 on Sunday to go top of the table.").empty());
+  EXPECT_TRUE(Code("The company agreed to buy two smaller firms for $40 million in cash.").empty());
+  // A capital after a weekday is still the government.
+  auto ev = Code("On Monday Moscow expelled two Estonian diplomats.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].source().code(), "RUSGOV");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
