@@ -103,6 +103,7 @@ struct Trigger {
   int agent = -2;             // source fixed by a merged nominal (-1: none), -2: not fixed
   size_t modal_end = kNone;   // end of the modal frame, for targets between frame and complement
   std::string_view frame_word;  // first word of the modal frame ("agreed", "threatened")
+  std::string object_event;     // code of an actorless event nominal in the object ("condemned the attack")
 };
 
 // Roots 18-20: assault, fight, mass violence.
@@ -742,12 +743,17 @@ void SentenceCoder::ApplyModals() {
   // not itself reported here; the verb's event is the one coded.
   for (Trigger& t : triggers_) {
     if (t.dropped || !t.noun) continue;
-    for (const Trigger& v : triggers_) {
+    for (Trigger& v : triggers_) {
       if (&v == &t || v.dropped || v.noun || v.passive || v.end > t.begin || t.begin - v.end > 4) continue;
       bool same_phrase = true;
       for (size_t k = v.end; k < t.begin && same_phrase; ++k)
         same_phrase = (!toks_[k].punct || toks_[k].lower == "'s") && toks_[k].lower != "and";
-      if (same_phrase) t.dropped = true;
+      if (!same_phrase) continue;
+      t.dropped = true;
+      // Unless the phrase names them, the parties of "the attack" are those of the attack reported before.
+      bool named = false;
+      for (size_t k = v.end; k < t.end + 3 && k < toks_.size() && !named; ++k) named = IsCovered(k);
+      if (!named) v.object_event = t.code;
     }
   }
   // "A roadside bomb killed three soldiers", "Israeli air strikes killed 30
@@ -1229,6 +1235,18 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       for (size_t o = 0; o < sc.triggers().size(); ++o)
         other_event = other_event || (o != ti && !sc.triggers()[o].dropped);
       if (sources.empty() && t.passive && other_event) continue;
+      // "X condemned the attack", "criticised the visit": the target is whoever
+      // carried out the latest such event in the article (same CAMEO root).
+      const v1::Actor* object_actor = nullptr;
+      if (targets.empty() && !t.object_event.empty() && !sources.empty()) {
+        const std::string& own = sources.front() == kCarried ? carry.code() : sources.front() >= 0
+                                                                                  ? sc.mentions()[sources.front()].actor.code()
+                                                                                  : std::string();
+        for (size_t k = out.size(); k-- > 0 && object_actor == nullptr;)
+          if (out[k].cameo_root() == t.object_event.substr(0, 2) && !out[k].source().code().empty() &&
+              out[k].source().code() != own)
+            object_actor = &out[k].source();
+      }
       // Company deals, market demand, club results: an event between businesses
       // (or a business and nobody) is not a political event.
       auto business = [&](int m) { return m < 0 || sc.mentions()[m].actor.role() == "BUS"; };
@@ -1257,6 +1275,7 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         if (src >= 0) *e.mutable_source() = sc.mentions()[src].actor;
         if (src == kCarried) *e.mutable_source() = carry;
         if (tgt >= 0) *e.mutable_target() = sc.mentions()[tgt].actor;
+        if (tgt < 0 && object_actor != nullptr) *e.mutable_target() = *object_actor;
         e.set_modality(t.modality);
         e.set_negated(false);
         if (quoted) {
