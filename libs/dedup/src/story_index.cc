@@ -150,8 +150,12 @@ struct StoryIndex::State {
   Match FindMatch(const Sketch& sketch, uint32_t article_key, const std::vector<uint64_t>& keys,
                   std::vector<uint32_t>* set) const {
     Match m;
+    for (const Generation& g : generations) {
+      for (uint64_t key : keys) g.table.Prefetch(key);
+    }
     // (seq, shared bands); small, so a linear scan beats hashing.
-    std::vector<std::pair<uint64_t, int>> hits;
+    thread_local std::vector<std::pair<uint64_t, int>> hits;
+    hits.clear();
     for (auto g = generations.rbegin(); g != generations.rend(); ++g) {
       for (uint64_t key : keys) {
         int n = 0;
