@@ -420,28 +420,39 @@ struct EventStore::Impl {
     return absl::OkStatus();
   }
 
-  // Filters whose walk ran out of budget lately, with when it happened: their
-  // next pages and repeats start from the filters' indexes straight away
-  // instead of wasting the budget again (the walk's cost when it fails is
-  // about that of the fallback). Forgotten after kWalkMemory, as the data moves.
+  // Filters whose walk ran out of budget lately, when that happened and what
+  // the walk cost: their next pages and repeats start from the filters' indexes
+  // straight away instead of spending the budget again. Remembered only while
+  // that way stays cheaper than the walk that failed (a walk can also fail on a
+  // busy machine or a late page, with a fallback far dearer than walking);
+  // forgotten after kWalkMemory, as the data moves.
+  struct FailedWalk {
+    absl::Time when;
+    absl::Duration walk_cpu;
+  };
   std::mutex plan_mu;
-  std::unordered_map<std::string, absl::Time> walk_failed;  // guarded by plan_mu
+  std::unordered_map<std::string, FailedWalk> walk_failed;  // guarded by plan_mu
 
   static std::string PlanKey(const ListQuery& q) {
     return absl::StrCat(static_cast<int>(q.order), ":", q.filter.SerializeAsString());
   }
-  bool WalkFailedLately(const std::string& key, absl::Time now) {
+  std::optional<FailedWalk> WalkFailedLately(const std::string& key, absl::Time now) {
     std::lock_guard<std::mutex> lock(plan_mu);
     auto it = walk_failed.find(key);
-    return it != walk_failed.end() && now - it->second < kWalkMemory;
+    if (it == walk_failed.end() || now - it->second.when >= kWalkMemory) return std::nullopt;
+    return it->second;
   }
-  void NoteWalkFailed(std::string key, absl::Time now) {
+  void NoteWalkFailed(const std::string& key, FailedWalk failed) {
     std::lock_guard<std::mutex> lock(plan_mu);
     if (walk_failed.size() >= kWalkMemoryEntries) {
-      std::erase_if(walk_failed, [&](const auto& entry) { return now - entry.second >= kWalkMemory; });
+      std::erase_if(walk_failed, [&](const auto& entry) { return failed.when - entry.second.when >= kWalkMemory; });
       if (walk_failed.size() >= kWalkMemoryEntries) walk_failed.clear();
     }
-    walk_failed[std::move(key)] = now;
+    walk_failed[key] = failed;
+  }
+  void ForgetWalkFailed(const std::string& key) {
+    std::lock_guard<std::mutex> lock(plan_mu);
+    walk_failed.erase(key);
   }
 
   // The last sequence number written, including the uncommitted batch.
@@ -527,17 +538,28 @@ absl::StatusOr<ListResult> EventStore::List(const ListQuery& query, const Cancel
   const int64_t budget = impl_->options.walk_budget_thousand_steps;
   if (!WorthWalking(query.filter, query.order)) return ListOnce((*r)->get(), query, Plan::kAny);
   const absl::Time now = absl::Now();
-  std::string key = Impl::PlanKey(query);
-  if (budget > 0 && !impl_->WalkFailedLately(key, now)) {
+  const std::string key = Impl::PlanKey(query);
+  std::optional<Impl::FailedWalk> failed = budget > 0 ? impl_->WalkFailedLately(key, now) : std::nullopt;
+  if (budget > 0 && !failed) {
+    const absl::Duration start = store_internal::ThreadCpuTime();
     (**r)->SetStepBudget(query.filter.text().empty() ? budget : std::max<int64_t>(1, budget / 5), kWalkTimeCap,
                          query.page_size + 1);
     absl::StatusOr<ListResult> walked = ListOnce((*r)->get(), query, Plan::kWalk);
     const bool exhausted = (**r)->budget_exhausted();
     (**r)->SetStepBudget(0);
     if (!exhausted) return walked;
-    impl_->NoteWalkFailed(std::move(key), now);
+    failed = Impl::FailedWalk{now, store_internal::ThreadCpuTime() - start};
   }
-  return ListOnce((*r)->get(), query, Plan::kFromFilters);
+  const absl::Duration start = store_internal::ThreadCpuTime();
+  absl::StatusOr<ListResult> page = ListOnce((*r)->get(), query, Plan::kFromFilters);
+  if (failed) {
+    if (page.ok() && store_internal::ThreadCpuTime() - start < failed->walk_cpu) {
+      impl_->NoteWalkFailed(key, *failed);
+    } else {
+      impl_->ForgetWalkFailed(key);
+    }
+  }
+  return page;
 }
 
 absl::StatusOr<v1::Event> EventStore::GetEvent(const std::string& event_id) {

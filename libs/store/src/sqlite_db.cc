@@ -105,8 +105,6 @@ absl::StatusOr<std::unique_ptr<Statement>> Connection::Prepare(const std::string
 
 void Connection::SetCancel(const CancelFn* cancelled) { cancelled_ = cancelled; }
 
-namespace {
-
 // CPU time of the calling thread: unlike wall time, not stretched when other
 // processes take the cores, so budgets choose the same plan on a busy machine.
 absl::Duration ThreadCpuTime() {
@@ -114,8 +112,6 @@ absl::Duration ThreadCpuTime() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return absl::DurationFromTimespec(ts);
 }
-
-}  // namespace
 
 void Connection::SetStepBudget(int64_t thousands, absl::Duration max_time, int64_t rows_wanted) {
   budget_ = thousands;

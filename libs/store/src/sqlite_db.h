@@ -33,6 +33,10 @@ struct Value {
   std::string s;
 };
 
+// CPU time of the calling thread: unlike wall time, not stretched when other
+// processes take the cores.
+absl::Duration ThreadCpuTime();
+
 class Statement {
  public:
   explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
