@@ -815,6 +815,18 @@ int SentenceCoder::SubjectBefore(size_t pos) const {
     const Mention& m = mentions_[k];
     if (m.end > pos || m.place_only) continue;
     if (pos - m.end > 25) break;
+    // "Oman, which has mediated between the group and Saudi Arabia, criticised":
+    // a mention inside a closed relative clause is not the main verb's subject.
+    bool closed_clause = false;
+    for (size_t q = m.end; q < pos && !closed_clause; ++q) closed_clause = toks_[q].lower == ",";
+    if (closed_clause) {
+      bool relative = false;
+      for (size_t q = m.begin; q-- > 1 && !relative;) {
+        if (toks_[q].lower == ",") break;
+        relative = In(toks_[q].lower, kRelativePronouns) && toks_[q - 1].lower == ",";
+      }
+      if (relative) continue;
+    }
     size_t prev = m.begin;
     while (prev > 0 && (In(toks_[prev - 1].lower, kDeterminers) || In(toks_[prev - 1].lower, kModifiers))) --prev;
     if (prev > 0 && In(toks_[prev - 1].lower, kPrepositions)) {

@@ -360,6 +360,21 @@ TEST_F(ExtractTest, ClubNamesAndCompanyDealsAreNotEvents) {
   EXPECT_EQ(ev[0].source().code(), "RUSGOV");
 }
 
+TEST_F(ExtractTest, ReactionToAnEarlierEventTargetsItsActor) {
+  auto ev = Code("Chinese President Xi Jinping visited Belgrade on Tuesday.\n"
+                 "Kosovo's foreign ministry criticised the visit on Wednesday.");
+  ASSERT_GE(ev.size(), 2u);
+  EXPECT_EQ(ev.back().cameo_root(), "11");
+  EXPECT_EQ(ev.back().target().country_code(), "CHN");
+}
+
+TEST_F(ExtractTest, MentionInsideARelativeClauseIsNotTheSubject) {
+  auto ev = Code("Norway, which Sweden has long admired, criticised the new budget cuts.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().cameo_root(), "11");
+  EXPECT_EQ(ev.back().source().country_code(), "NOR");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
