@@ -1259,6 +1259,18 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
               out[k].source().code() != own)
             object_actor = &out[k].source();
       }
+      // "The Houthis vowed to retaliate", "X condemned ..." with no object: a
+      // reaction (11-13) is aimed at whoever last acted against its source.
+      const std::string_view root2 = std::string_view(t.code).substr(0, 2);
+      if (targets.empty() && object_actor == nullptr && !sources.empty() && sources.front() >= 0 &&
+          (root2 == "11" || root2 == "12" || root2 == "13")) {
+        const v1::Actor& own = sc.mentions()[sources.front()].actor;
+        for (size_t k = out.size(); k-- > 0 && object_actor == nullptr;)
+          if (!out[k].source().code().empty() && out[k].source().code() != own.code() &&
+              (out[k].target().code() == own.code() ||
+               (!own.known_group().empty() && out[k].target().known_group() == own.known_group())))
+            object_actor = &out[k].source();
+      }
       // Company deals, market demand, club results: an event between businesses
       // (or a business and nobody) is not a political event.
       auto business = [&](int m) { return m < 0 || sc.mentions()[m].actor.role() == "BUS"; };

@@ -375,6 +375,14 @@ TEST_F(ExtractTest, MentionInsideARelativeClauseIsNotTheSubject) {
   EXPECT_EQ(ev.back().source().country_code(), "NOR");
 }
 
+TEST_F(ExtractTest, ReactionWithoutObjectTargetsTheLastActorAgainstTheSource) {
+  auto ev = Code("Ethiopian troops shelled positions held by Eritrean forces near Zalambessa.\n"
+                 "The Eritrean army vowed to retaliate.");
+  ASSERT_GE(ev.size(), 2u);
+  EXPECT_EQ(ev.back().cameo_root(), "13");
+  EXPECT_EQ(ev.back().target().country_code(), "ETH");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
