@@ -420,15 +420,13 @@ struct EventStore::Impl {
     return absl::OkStatus();
   }
 
-  // Filters whose walk ran out of budget lately, when that happened and what
-  // the walk cost: their next pages and repeats start from the filters' indexes
+  // Filters whose walk ran out of budget lately, and when that happened: their next pages and repeats start from the filters' indexes
   // straight away instead of spending the budget again. Remembered only while
-  // that way stays cheaper than the walk that failed (a walk can also fail on a
+  // that way costs less than twice the walk's CPU cap (a walk can also fail on a
   // busy machine or a late page, with a fallback far dearer than walking);
   // forgotten after kWalkMemory, as the data moves.
   struct FailedWalk {
     absl::Time when;
-    absl::Duration walk_cpu;
   };
   std::mutex plan_mu;
   std::unordered_map<std::string, FailedWalk> walk_failed;  // guarded by plan_mu
@@ -541,19 +539,20 @@ absl::StatusOr<ListResult> EventStore::List(const ListQuery& query, const Cancel
   const std::string key = Impl::PlanKey(query);
   std::optional<Impl::FailedWalk> failed = budget > 0 ? impl_->WalkFailedLately(key, now) : std::nullopt;
   if (budget > 0 && !failed) {
-    const absl::Duration start = store_internal::ThreadCpuTime();
     (**r)->SetStepBudget(query.filter.text().empty() ? budget : std::max<int64_t>(1, budget / 5), kWalkTimeCap,
                          query.page_size + 1);
     absl::StatusOr<ListResult> walked = ListOnce((*r)->get(), query, Plan::kWalk);
     const bool exhausted = (**r)->budget_exhausted();
     (**r)->SetStepBudget(0);
     if (!exhausted) return walked;
-    failed = Impl::FailedWalk{now, store_internal::ThreadCpuTime() - start};
+    failed = Impl::FailedWalk{now};
   }
   const absl::Duration start = store_internal::ThreadCpuTime();
   absl::StatusOr<ListResult> page = ListOnce((*r)->get(), query, Plan::kFromFilters);
   if (failed) {
-    if (page.ok() && store_internal::ThreadCpuTime() - start < failed->walk_cpu) {
+    // Skipping the walk saves its whole cost when it would fail again; keep
+    // doing so unless the fallback costs more than a long walk that succeeds.
+    if (page.ok() && store_internal::ThreadCpuTime() - start < 2 * kWalkTimeCap) {
       impl_->NoteWalkFailed(key, *failed);
     } else {
       impl_->ForgetWalkFailed(key);
