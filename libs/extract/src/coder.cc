@@ -1271,6 +1271,21 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
                (!own.known_group().empty() && out[k].target().known_group() == own.known_group())))
             object_actor = &out[k].source();
       }
+      // Protests and demands for political reform (14x, 104x) by a country's own
+      // people are aimed at its government when the sentence names no one else.
+      v1::Actor implied;
+      if (targets.empty() && object_actor == nullptr && !sources.empty() && sources.front() >= 0 &&
+          (root2 == "14" || t.code.starts_with("104"))) {
+        const v1::Actor& own = sc.mentions()[sources.front()].actor;
+        const std::string& r = own.role();
+        if (!own.country_code().empty() && own.known_group().empty() && r != "GOV" && r != "MIL" && r != "COP" &&
+            r != "LEG" && r != "JUD" && r != "SPY" && r != "IGO" && !r.empty()) {
+          implied.set_country_code(own.country_code());
+          implied.set_role("GOV");
+          implied.set_code(own.country_code() + "GOV");
+          object_actor = &implied;
+        }
+      }
       // Company deals, market demand, club results: an event between businesses
       // (or a business and nobody) is not a political event.
       auto business = [&](int m) { return m < 0 || sc.mentions()[m].actor.role() == "BUS"; };

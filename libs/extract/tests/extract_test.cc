@@ -383,6 +383,17 @@ TEST_F(ExtractTest, ReactionWithoutObjectTargetsTheLastActorAgainstTheSource) {
   EXPECT_EQ(ev.back().target().country_code(), "ETH");
 }
 
+TEST_F(ExtractTest, DomesticProtestWithoutTargetIsAimedAtTheGovernment) {
+  auto ev = Code("Hundreds of Chilean students marched in Valparaiso on Thursday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "14");
+  EXPECT_EQ(ev[0].target().code(), "CHLGOV");
+  // The government protesting is not aimed at itself.
+  ev = Code("The Chilean government protested to Peru over the fishing dispute.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_NE(ev[0].target().code(), "CHLGOV");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
