@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <vector>
+
 #include "eventwire/dedup.h"
 #include "verify.h"
 
@@ -68,6 +72,37 @@ TEST(SketchTest, EstimateTracksJaccard) {
   const Verdict v = Verify(MakeSketch(shared + x), MakeSketch(shared + y), DedupOptions{});
   EXPECT_NEAR(v.similarity, 196.0 / (196 + 2 * 64), 0.15);
   EXPECT_FALSE(v.merge);
+}
+
+// SortSet switches to a radix sort for larger sets: it must give what
+// sort + unique gives, at every size around the switch and with repeats.
+TEST(SortSetTest, MatchesSortAndUnique) {
+  std::mt19937 rng(3);
+  for (size_t n : {0, 1, 127, 128, 129, 700, 5000}) {
+    std::vector<uint32_t> v(n);
+    for (uint32_t& x : v) x = rng() % 4 == 0 ? (rng() % 50) : static_cast<uint32_t>(rng());  // repeats too
+    std::vector<uint32_t> expected = v;
+    std::sort(expected.begin(), expected.end());
+    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+    SortSet(&v);
+    EXPECT_EQ(v, expected) << "n=" << n;
+  }
+}
+
+// The in-place hashing of whole lowercase words and the word buffer agree:
+// a word followed by a space, by punctuation, or ending the text is one token.
+TEST(TokenizeTest, LowercaseWordsHashAlikeWhereverTheyEnd) {
+  const auto a = Tokens("alpha beta");
+  const auto b = Tokens("alpha, beta.");
+  const auto c = Tokens("\nalpha\tbeta");
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  ASSERT_EQ(c.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(a[i].hash, b[i].hash);
+    EXPECT_EQ(a[i].hash, c[i].hash);
+  }
+  EXPECT_NE(a[0].hash, a[1].hash);
 }
 
 }  // namespace
