@@ -375,7 +375,8 @@ int Run(int argc, char** argv) {
           LogWarn("dedup snapshot failed", {{"error", std::string(s.message())}});
         }
       }
-      (*telemetry)->BatchCommitted(batch, summaries, absl::Now() - publish_start, (*processor)->open_stories());
+      (*telemetry)->BatchCommitted(batch, summaries, absl::Now() - publish_start,
+                                   (*processor)->story_index().stats());
       ++totals.batches;
       totals.messages_in += static_cast<int64_t>(batch.size());
       totals.events_out += events;

@@ -56,7 +56,7 @@ kafka::StatisticsCallback PipelineTelemetry::StatisticsCallback() {
 
 void PipelineTelemetry::BatchCommitted(const std::vector<kafka::Message>& batch,
                                        const std::vector<MessageSummary>& summaries,
-                                       absl::Duration publish, size_t open_stories) {
+                                       absl::Duration publish, const IndexStats& dedup) {
   PipelineMetrics& m = metrics_;
   const int64_t now_ms = absl::ToUnixMillis(absl::Now());
   auto observe = [&m](std::string_view stage, absl::Duration d) {
@@ -88,7 +88,10 @@ void PipelineTelemetry::BatchCommitted(const std::vector<kafka::Message>& batch,
   }
   observe("publish", publish);
   m.transactions.Get({"committed"}).Increment();
-  m.stories_open.Set(static_cast<double>(open_stories));
+  m.stories_open.Set(static_cast<double>(dedup.stories_open));
+  m.dedup_index_bytes.Set(static_cast<double>(dedup.index_bytes));
+  m.dedup_story_bytes.Set(static_cast<double>(dedup.story_bytes));
+  m.dedup_exact_cache_bytes.Set(static_cast<double>(dedup.exact_cache_bytes));
 }
 
 void PipelineTelemetry::BatchFailed(bool aborted) {

@@ -8,7 +8,7 @@
 //   while (!shutdown.requested()) {
 //     telemetry->liveness().Beat();
 //     ... process a batch, deliver it ...
-//     telemetry->BatchCommitted(batch, summaries, publish_time, open_stories);
+//     telemetry->BatchCommitted(batch, summaries, publish_time, index_stats);
 //   }
 #pragma once
 
@@ -61,7 +61,7 @@ class PipelineTelemetry {
   // and replayed batch is counted once.
   void BatchCommitted(const std::vector<kafka::Message>& batch,
                       const std::vector<MessageSummary>& summaries, absl::Duration publish,
-                      size_t open_stories);
+                      const IndexStats& dedup);
   // A batch that was not delivered; `aborted` when its transaction was aborted.
   void BatchFailed(bool aborted);
 

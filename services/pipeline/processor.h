@@ -117,8 +117,7 @@ class Processor {
   // Call once the outputs of everything processed so far are committed.
   void ForgetUncommitted() { uncommitted_.clear(); }
 
-  size_t open_stories() const { return stories_.open_stories(); }
-  // For story_sync.h: restore and apply other instances' records.
+  // For story_sync.h (restore, other instances' records) and the dedup metrics.
   StoryIndex& story_index() { return stories_; }
 
  private:

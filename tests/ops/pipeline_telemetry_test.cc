@@ -58,7 +58,10 @@ TEST(PipelineTelemetryTest, CommittedBatchCountsWhatEachRecordWentThrough) {
 
   std::vector<kafka::Message> batch = {Record(0, now_ms), Record(1, now_ms - 2000), Record(2, now_ms),
                                        Record(3, now_ms), Record(4, -1)};
-  (*t)->BatchCommitted(batch, {dead, first, duplicate, quiet, odd}, absl::Milliseconds(5), 3);
+  IndexStats dedup;
+  dedup.stories_open = 3;
+  dedup.index_bytes = 4096;
+  (*t)->BatchCommitted(batch, {dead, first, duplicate, quiet, odd}, absl::Milliseconds(5), dedup);
   const std::string text = Scrape(**t);
 
   EXPECT_TRUE(Has(text, "eventwire_articles_consumed_total", "5")) << text;
@@ -81,6 +84,7 @@ TEST(PipelineTelemetryTest, CommittedBatchCountsWhatEachRecordWentThrough) {
   EXPECT_TRUE(Has(text, "eventwire_event_latency_seconds_bucket{le=\"5\"}", "1")) << text;
   EXPECT_TRUE(Has(text, "eventwire_transactions_total{outcome=\"committed\"}", "1")) << text;
   EXPECT_TRUE(Has(text, "eventwire_stories_open", "3")) << text;
+  EXPECT_TRUE(Has(text, "eventwire_dedup_memory_bytes{part=\"index\"}", "4096")) << text;
 }
 
 TEST(PipelineTelemetryTest, FailedBatchCountsAnAbortAndAnError) {

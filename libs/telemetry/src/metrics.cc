@@ -36,6 +36,14 @@ prometheus::Family<Counter>& CounterFamily(Registry& r, const std::string& name,
   return prometheus::BuildCounter().Name(name).Help(help).Register(r);
 }
 
+// One family, three parts; the registry merges the repeated registration.
+prometheus::Family<Gauge>& DedupMemoryFamily(Registry& r) {
+  return prometheus::BuildGauge()
+      .Name("eventwire_dedup_memory_bytes")
+      .Help("Memory of the dedup window by part: index (signatures + LSH tables), stories, exact_cache")
+      .Register(r);
+}
+
 BoundedCounter MakeCounter(Registry& r, const std::string& name, const std::string& help,
                            std::vector<std::string> labels,
                            const std::vector<std::vector<std::string>>& known,
@@ -196,6 +204,9 @@ PipelineMetrics::PipelineMetrics(Registry& r, std::string_view version,
                        .Help("Stories held in the deduplication window")
                        .Register(r)
                        .Add({})),
+      dedup_index_bytes(DedupMemoryFamily(r).Add({{"part", "index"}})),
+      dedup_story_bytes(DedupMemoryFamily(r).Add({{"part", "stories"}})),
+      dedup_exact_cache_bytes(DedupMemoryFamily(r).Add({{"part", "exact_cache"}})),
       stage_duration(MakeHistogram(r, "eventwire_stage_duration_seconds",
                                    "Time spent per article in each pipeline stage", {"stage"},
                                    Each(PipelineStages()), StageDurationBuckets())),

@@ -120,6 +120,11 @@ struct PipelineMetrics {
   prometheus::Counter& duplicates;
   // eventwire_stories_open: stories in the dedup window.
   prometheus::Gauge& stories_open;
+  // eventwire_dedup_memory_bytes{part=index|stories|exact_cache}: the dedup
+  // window's memory: signatures + LSH tables, story state, recent shingle sets.
+  prometheus::Gauge& dedup_index_bytes;
+  prometheus::Gauge& dedup_story_bytes;
+  prometheus::Gauge& dedup_exact_cache_bytes;
   // eventwire_stage_duration_seconds{stage}: time per article in each stage.
   BoundedHistogram stage_duration;
   // eventwire_event_latency_seconds: article publish time (record timestamp)
