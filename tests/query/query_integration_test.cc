@@ -318,12 +318,29 @@ class QueryServiceTest : public ::testing::Test {
     kafka_->Flush();
     query_ = new QueryProcess(*dir_, kafka_->bootstrap(), {"--max-streams=3"});
     ASSERT_TRUE(WaitForEvents(*query_, kEvents));
+    // Stories come from their own topic and may land after the events.
+    for (int s = 0; s < 6; ++s) ASSERT_TRUE(WaitForStory(*query_, absl::StrCat("story-", s)));
   }
   static void TearDownTestSuite() {
     delete query_;
     delete kafka_;
     fs::remove_all(*dir_);
     delete dir_;
+  }
+
+  // Polls until GetStory finds the story (at most 20 s).
+  static bool WaitForStory(const QueryProcess& q, const std::string& story_id) {
+    auto stub = q.Stub();
+    for (int i = 0; i < 200; ++i) {
+      v1::GetStoryRequest req;
+      req.set_story_id(story_id);
+      v1::Story story;
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      if (stub->GetStory(&ctx, req, &story).ok()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
   }
 
   // Polls until the store holds `n` events (at most 20 s).

@@ -5,11 +5,14 @@
 #include <unordered_map>
 
 #include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
 #include <absl/strings/str_split.h>
 #include <absl/time/clock.h>
 
+#include "eventwire/log.h"
 #include "eventwire/store.h"
 #include "filter_sql.h"
+#include "postings.h"
 #include "sqlite_db.h"
 
 namespace eventwire {
@@ -124,6 +127,38 @@ ON CONFLICT(story_id) DO UPDATE SET version = excluded.version, last_seen = excl
   body = excluded.body
 WHERE excluded.version > stories.version
 )sql";
+
+absl::StatusOr<bool> TableExists(Connection* conn, const char* name) {
+  absl::StatusOr<std::unique_ptr<Statement>> st =
+      conn->Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, std::string(name));
+  return (*st)->Step();
+}
+
+// The schema, in one transaction with filling the posting lists of a store
+// written before they existed: a crash half-way leaves the old schema, and the
+// next open tries again.
+absl::Status CreateSchema(Connection* writer) {
+  if (absl::Status s = writer->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  absl::Status s = [&]() -> absl::Status {
+    absl::StatusOr<bool> had_events = TableExists(writer, "events");
+    if (!had_events.ok()) return had_events.status();
+    absl::StatusOr<bool> had_keys = TableExists(writer, "event_keys");
+    if (!had_keys.ok()) return had_keys.status();
+    if (absl::Status st = writer->Exec(absl::StrCat(kSchema, store_internal::PostingsSchema())); !st.ok()) return st;
+    if (!*had_events || *had_keys) return absl::OkStatus();
+    const absl::Time start = absl::Now();
+    LogInfo("store: building the posting lists of an older store", {});
+    if (absl::Status st = writer->Exec(store_internal::PostingsRebuildSql()); !st.ok()) return st;
+    LogInfo("store: posting lists built",
+            {{"seconds", absl::StrCat(absl::ToDoubleSeconds(absl::Now() - start))}});
+    return absl::OkStatus();
+  }();
+  if (s.ok()) s = writer->Exec("COMMIT");
+  if (!s.ok()) writer->Exec("ROLLBACK").IgnoreError();
+  return s;
+}
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
@@ -273,6 +308,122 @@ absl::StatusOr<ListResult> ListOnce(Connection* conn, const ListQuery& query, Pl
     }
     if (!(*st)->ParseBlob(2, out.events.Add())) return absl::DataLossError("stored event does not parse");
     last.sort_key = (*st)->Double(0);
+    last.event_id = (*st)->Text(1);
+  }
+  return out;
+}
+
+// Posting lists (postings.h) answer filters in event-date order: one filter
+// field's keys are read in page order and each candidate is tested against the
+// rest of the filter on its entry in the walk index (not the table row), so a
+// page costs its candidates, not a walk of every event. The field with the
+// fewest postings drives. When that is still very many and other filters must
+// be tested, the matches may be rare: List's older plans bound that case.
+constexpr int64_t kMaxDriverPostings = 200000;
+// A code prefix shorter than a posted one covers many codes: more than this and
+// the field does not drive.
+constexpr int kMaxDriverKeys = 32;
+
+struct PostingPlan {
+  const char* field = nullptr;
+  std::vector<std::string> keys;  // those with postings; empty: nothing matches
+  int64_t estimate = 0;           // postings under the keys
+};
+
+absl::StatusOr<std::optional<PostingPlan>> PlanPostings(Connection* conn, const ListQuery& q) {
+  if ((q.order != EventOrder::kEventDateDesc && q.order != EventOrder::kEventDateAsc) ||
+      !q.filter.story_id().empty()) {
+    return std::nullopt;  // postings are in event-date order; a story has its own index
+  }
+  std::optional<PostingPlan> best;
+  for (const store_internal::KeyGroup& g : store_internal::PostingGroups(q.filter)) {
+    PostingPlan plan{g.field, {}, 0};
+    for (const std::string& key : g.keys) {
+      absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare("SELECT n FROM event_key_counts WHERE key = ?");
+      if (!st.ok()) return st.status();
+      (*st)->Bind(1, key);
+      absl::StatusOr<bool> row = (*st)->Step();
+      if (!row.ok()) return row.status();
+      if (!*row || (*st)->Int(0) <= 0) continue;
+      plan.keys.push_back(key);
+      plan.estimate += (*st)->Int(0);
+    }
+    bool too_many = false;
+    for (const auto& [from, to] : g.ranges) {
+      absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare(
+          "SELECT key, n FROM event_key_counts WHERE key >= ? AND key < ? AND n > 0 ORDER BY key LIMIT ?");
+      if (!st.ok()) return st.status();
+      (*st)->BindAll({Value(from), Value(to), Value(int64_t{kMaxDriverKeys + 1})});
+      while (true) {
+        absl::StatusOr<bool> row = (*st)->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        plan.keys.push_back((*st)->Text(0));
+        plan.estimate += (*st)->Int(1);
+      }
+    }
+    too_many = static_cast<int>(plan.keys.size()) > kMaxDriverKeys;
+    if (!too_many && (!best || plan.estimate < best->estimate)) best = std::move(plan);
+  }
+  if (best && best->estimate > kMaxDriverPostings &&
+      store_internal::Residual(q.filter, best->field).ByteSizeLong() > 0) {
+    return std::nullopt;
+  }
+  return best;
+}
+
+// The page from the driver's postings: one range scan per key, merged by
+// SQLite (UNION ALL under ORDER BY merges co-routines, no sort) and stopped at
+// the page; an event under several keys comes out adjacent and is kept once.
+absl::StatusOr<ListResult> ListFromPostings(Connection* conn, const ListQuery& query, const PostingPlan& plan) {
+  ListResult out;
+  if (plan.keys.empty()) return out;
+  const bool desc = query.order == EventOrder::kEventDateDesc;
+  const v1::EventFilter& f = query.filter;
+  WhereClause rest = BuildWhere(store_internal::Residual(f, plan.field), store_internal::TextMatch::kPerRow);
+  std::string arm =
+      "SELECT k_date, k_id, body FROM event_keys CROSS JOIN events INDEXED BY events_walk_date "
+      "ON event_date = k_date AND event_id = k_id WHERE key = ?";
+  std::vector<Value> bounds;
+  if (f.has_event_date_from()) {
+    arm += " AND k_date >= ?";
+    bounds.push_back(Micros(f.event_date_from()));
+  }
+  if (f.has_event_date_to()) {
+    arm += " AND k_date < ?";
+    bounds.push_back(Micros(f.event_date_to()));
+  }
+  if (query.after) {
+    absl::StrAppend(&arm, " AND (k_date, k_id) ", desc ? "<" : ">", " (?, ?)");
+    bounds.push_back(static_cast<int64_t>(query.after->sort_key));
+    bounds.push_back(query.after->event_id);
+  }
+  absl::StrAppend(&arm, " AND (", rest.sql, ")");
+  std::vector<std::string> arms(plan.keys.size(), arm);
+  const char* dir = desc ? " DESC" : " ASC";
+  std::string sql = absl::StrCat(absl::StrJoin(arms, " UNION ALL "), " ORDER BY 1", dir, ", 2", dir);
+  absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare(sql);
+  if (!st.ok()) return st.status();
+  int index = 1;
+  for (const std::string& key : plan.keys) {
+    (*st)->Bind(index++, Value(key));
+    (*st)->BindAll(bounds, index);
+    index += static_cast<int>(bounds.size());
+    (*st)->BindAll(rest.values, index);
+    index += static_cast<int>(rest.values.size());
+  }
+  PageCursor last;
+  while (true) {
+    absl::StatusOr<bool> row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (!out.events.empty() && (*st)->TextEquals(1, last.event_id)) continue;  // under another key too
+    if (static_cast<int>(out.events.size()) == query.page_size) {
+      out.next = last;  // a row beyond the page exists
+      break;
+    }
+    if (!(*st)->ParseBlob(2, out.events.Add())) return absl::DataLossError("stored event does not parse");
+    last.sort_key = static_cast<double>((*st)->Int(0));
     last.event_id = (*st)->Text(1);
   }
   return out;
@@ -484,7 +635,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = impl->writer->Exec(kSchema); !s.ok()) return s;
+  if (absl::Status s = CreateSchema(impl->writer.get()); !s.ok()) return s;
   absl::StatusOr<std::unique_ptr<Statement>> st = impl->writer->Prepare("SELECT COALESCE(MAX(seq), 0) FROM events");
   if (!st.ok()) return st.status();
   if (absl::StatusOr<bool> row = (*st)->Step(); !row.ok()) return row.status();
@@ -533,6 +684,14 @@ absl::StatusOr<ListResult> EventStore::List(const ListQuery& query, const Cancel
   absl::StatusOr<std::unique_ptr<Impl::Reader>> r = impl_->AcquireReader();
   if (!r.ok()) return r.status();
   (**r)->SetCancel(&cancelled);
+  {
+    // One snapshot for the key counts and the postings read after them.
+    absl::StatusOr<std::unique_ptr<store_internal::ReadTransaction>> txn = (*r)->get()->BeginRead();
+    if (!txn.ok()) return txn.status();
+    absl::StatusOr<std::optional<PostingPlan>> plan = PlanPostings((*r)->get(), query);
+    if (!plan.ok()) return plan.status();
+    if (*plan) return ListFromPostings((*r)->get(), query, **plan);
+  }
   const int64_t budget = impl_->options.walk_budget_thousand_steps;
   if (!WorthWalking(query.filter, query.order)) return ListOnce((*r)->get(), query, Plan::kAny);
   const absl::Time now = absl::Now();

@@ -18,8 +18,8 @@ constexpr size_t kMaxTextBytes = 1024;
 constexpr int64_t kMinSeconds = -62135596800;
 constexpr int64_t kMaxSeconds = 253402300799;
 
-// The smallest string greater than every string starting with `prefix`,
-// for index-friendly prefix ranges (prefix <= x < end).
+}  // namespace
+
 std::string PrefixEnd(std::string prefix) {
   while (!prefix.empty()) {
     unsigned char last = static_cast<unsigned char>(prefix.back());
@@ -31,6 +31,8 @@ std::string PrefixEnd(std::string prefix) {
   }
   return std::string(1, '\xff');
 }
+
+namespace {
 
 void AddRange(const char* column, const google::protobuf::Timestamp& from,
               const google::protobuf::Timestamp& to, std::vector<std::string>* terms,

@@ -27,6 +27,10 @@ WhereClause BuildWhere(const v1::EventFilter& filter, TextMatch text_match = Tex
 // text has no words.
 std::string FtsQuery(const std::string& text);
 
+// The smallest string greater than every string starting with `prefix`,
+// for index-friendly prefix ranges (prefix <= x < end).
+std::string PrefixEnd(std::string prefix);
+
 // Micros since the epoch; 0 for an unset timestamp.
 int64_t Micros(const google::protobuf::Timestamp& ts);
 

@@ -46,6 +46,12 @@ std::string Statement::Text(int col) const {
   return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
 }
 
+bool Statement::TextEquals(int col, const std::string& value) const {
+  const auto* p = sqlite3_column_text(stmt_, col);
+  const size_t n = static_cast<size_t>(sqlite3_column_bytes(stmt_, col));
+  return p && n == value.size() && value.compare(0, n, reinterpret_cast<const char*>(p), n) == 0;
+}
+
 std::string Statement::Blob(int col) const {
   const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
   return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
@@ -101,6 +107,19 @@ absl::StatusOr<std::unique_ptr<Statement>> Connection::Prepare(const std::string
     it = cache_.emplace(sql, stmt).first;
   }
   return std::make_unique<Statement>(it->second);
+}
+
+absl::StatusOr<std::unique_ptr<ReadTransaction>> Connection::BeginRead() {
+  absl::StatusOr<std::unique_ptr<Statement>> st = Prepare("BEGIN");
+  if (!st.ok()) return st.status();
+  if (absl::Status s = (*st)->Run(); !s.ok()) return s;
+  return std::make_unique<ReadTransaction>(this);
+}
+
+ReadTransaction::~ReadTransaction() {
+  // A read-only transaction has nothing to lose: COMMIT only ends the snapshot.
+  absl::StatusOr<std::unique_ptr<Statement>> st = conn_->Prepare("COMMIT");
+  if (st.ok()) (*st)->Run().IgnoreError();
 }
 
 void Connection::SetCancel(const CancelFn* cancelled) { cancelled_ = cancelled; }

@@ -58,12 +58,27 @@ class Statement {
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double Double(int col) const { return sqlite3_column_double(stmt_, col); }
   std::string Text(int col) const;
+  bool TextEquals(int col, const std::string& value) const;
   std::string Blob(int col) const;
   // Parses the column's bytes where SQLite holds them (no copy); false when they do not parse.
   bool ParseBlob(int col, google::protobuf::MessageLite* message) const;
 
  private:
   sqlite3_stmt* stmt_;
+};
+
+class Connection;
+
+// A read transaction: the statements run while it lives see one snapshot.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Connection* conn) : conn_(conn) {}
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Connection* conn_;
 };
 
 class Connection {
@@ -76,6 +91,8 @@ class Connection {
 
   // Runs one or more statements without results (schema, pragmas, BEGIN/COMMIT).
   absl::Status Exec(const std::string& sql);
+  // Ends (commits) when the result goes out of scope.
+  absl::StatusOr<std::unique_ptr<ReadTransaction>> BeginRead();
   // A prepared statement for `sql`, compiled once per connection.
   absl::StatusOr<std::unique_ptr<Statement>> Prepare(const std::string& sql);
 

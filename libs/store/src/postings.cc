@@ -1,0 +1,171 @@
+#include "postings.h"
+
+#include <absl/strings/ascii.h>
+#include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
+
+#include "filter_sql.h"
+
+namespace eventwire::store_internal {
+namespace {
+
+// One posting key per stored value: `family` || value, for rows whose value is
+// not empty (an empty filter value is "not set", so such keys are never asked for).
+struct KeyColumn {
+  const char* family;
+  const char* column;
+  enum Form { kAsIs, kLower, kPrefix } form;
+  int prefix_chars;  // kPrefix: the first this many characters, for longer values only
+};
+
+// Code prefixes posted as keys of their own: CAMEO actor codes are built of
+// three-letter parts (AFG, AFGINS), event codes of a two-digit root and more digits.
+constexpr int kActorPrefixes[] = {3, 6};
+constexpr int kCameoPrefixes[] = {2, 3};
+
+// Keep the prefix lengths in step with kActorPrefixes and kCameoPrefixes.
+constexpr KeyColumn kKeyColumns[] = {
+    {"s:c:", "s_code", KeyColumn::kAsIs, 0},       {"s:p:", "s_code", KeyColumn::kPrefix, 3},
+    {"s:p:", "s_code", KeyColumn::kPrefix, 6},     {"s:g:", "s_group", KeyColumn::kAsIs, 0},
+    {"s:n:", "s_name", KeyColumn::kLower, 0},      {"t:c:", "t_code", KeyColumn::kAsIs, 0},
+    {"t:p:", "t_code", KeyColumn::kPrefix, 3},     {"t:p:", "t_code", KeyColumn::kPrefix, 6},
+    {"t:g:", "t_group", KeyColumn::kAsIs, 0},      {"t:n:", "t_name", KeyColumn::kLower, 0},
+    {"cc:", "cameo_code", KeyColumn::kAsIs, 0},    {"cp:", "cameo_code", KeyColumn::kPrefix, 2},
+    {"cp:", "cameo_code", KeyColumn::kPrefix, 3},  {"pl:", "plover_type", KeyColumn::kAsIs, 0},
+    {"co:", "loc_country", KeyColumn::kAsIs, 0},   {"co:", "s_country", KeyColumn::kAsIs, 0},
+    {"co:", "t_country", KeyColumn::kAsIs, 0},     {"pn:", "loc_name", KeyColumn::kLower, 0},
+    {"pn:", "loc_text", KeyColumn::kLower, 0}};
+
+// SELECT of the distinct keys of one events row, `row` being new, old or events.
+std::string KeysOf(const std::string& row) {
+  std::vector<std::string> selects;
+  for (const KeyColumn& k : kKeyColumns) {
+    const std::string col = absl::StrCat(row, ".", k.column);
+    switch (k.form) {
+      case KeyColumn::kAsIs:
+        selects.push_back(absl::StrCat("SELECT '", k.family, "' || ", col, " AS v WHERE ", col, " <> ''"));
+        break;
+      case KeyColumn::kLower:
+        // lower() folds ASCII only, as COLLATE NOCASE does in the filters.
+        selects.push_back(absl::StrCat("SELECT '", k.family, "' || lower(", col, ") AS v WHERE ", col, " <> ''"));
+        break;
+      case KeyColumn::kPrefix:
+        selects.push_back(absl::StrCat("SELECT '", k.family, "' || substr(", col, ", 1, ", k.prefix_chars,
+                                       ") AS v WHERE length(", col, ") > ", k.prefix_chars));
+        break;
+    }
+  }
+  return absl::StrJoin(selects, " UNION ");  // UNION: one row per distinct key
+}
+
+bool IsAscii(const std::string& s) {
+  for (unsigned char c : s) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
+// Keys for "column starts with `prefix`": the posted prefix key plus the exact
+// code when the prefix has a posted length, else a range of exact codes.
+void AddPrefixKeys(const std::string& exact_family, const std::string& prefix_family, const std::string& prefix,
+                   const int* posted, size_t n_posted, KeyGroup* g) {
+  bool is_posted = false;
+  for (size_t i = 0; i < n_posted; ++i) is_posted = is_posted || static_cast<int>(prefix.size()) == posted[i];
+  if (is_posted && IsAscii(prefix)) {
+    g->keys.push_back(exact_family + prefix);
+    g->keys.push_back(prefix_family + prefix);
+  } else {
+    g->ranges.emplace_back(exact_family + prefix, exact_family + PrefixEnd(prefix));
+  }
+}
+
+// The keys filter_sql.cc's AddActor condition can match on one side.
+void AddActorKeys(const std::string& actor, const char* side, KeyGroup* g) {
+  const std::string code = absl::AsciiStrToUpper(actor);
+  AddPrefixKeys(absl::StrCat(side, ":c:"), absl::StrCat(side, ":p:"), code, kActorPrefixes,
+                std::size(kActorPrefixes), g);
+  g->keys.push_back(absl::StrCat(side, ":g:", code));
+  g->keys.push_back(absl::StrCat(side, ":n:", absl::AsciiStrToLower(actor)));
+}
+
+}  // namespace
+
+std::string PostingsSchema() {
+  const std::string keys_new = KeysOf("new");
+  const std::string keys_old = KeysOf("old");
+  const std::string insert_new = absl::StrCat(
+      "INSERT OR IGNORE INTO event_keys (key, k_date, k_id) SELECT v, new.event_date, new.event_id FROM (", keys_new,
+      ");");
+  const std::string delete_old = absl::StrCat(
+      "DELETE FROM event_keys WHERE key IN (", keys_old, ") AND k_date = old.event_date AND k_id = old.event_id;");
+  return absl::StrCat(R"sql(
+CREATE TABLE IF NOT EXISTS event_keys (
+  key TEXT NOT NULL,
+  k_date INTEGER NOT NULL,
+  k_id TEXT NOT NULL,
+  PRIMARY KEY (key, k_date, k_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_key_counts (
+  key TEXT PRIMARY KEY,
+  n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS event_key_counts_ai AFTER INSERT ON event_keys BEGIN
+  INSERT INTO event_key_counts (key, n) VALUES (new.key, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS event_key_counts_ad AFTER DELETE ON event_keys BEGIN
+  UPDATE event_key_counts SET n = n - 1 WHERE key = old.key;
+END;
+CREATE TRIGGER IF NOT EXISTS event_keys_ai AFTER INSERT ON events BEGIN
+)sql",
+                      insert_new, "\nEND;\nCREATE TRIGGER IF NOT EXISTS event_keys_ad AFTER DELETE ON events BEGIN\n",
+                      delete_old, "\nEND;\nCREATE TRIGGER IF NOT EXISTS event_keys_au AFTER UPDATE ON events BEGIN\n",
+                      delete_old, "\n", insert_new, "\nEND;\n");
+}
+
+std::string PostingsRebuildSql() {
+  std::vector<std::string> selects;
+  for (const KeyColumn& k : kKeyColumns) {
+    std::string value = k.form == KeyColumn::kLower    ? absl::StrCat("lower(", k.column, ")")
+                        : k.form == KeyColumn::kPrefix ? absl::StrCat("substr(", k.column, ", 1, ", k.prefix_chars, ")")
+                                                       : std::string(k.column);
+    std::string where = k.form == KeyColumn::kPrefix ? absl::StrCat("length(", k.column, ") > ", k.prefix_chars)
+                                                     : absl::StrCat(k.column, " <> ''");
+    selects.push_back(
+        absl::StrCat("SELECT '", k.family, "' || ", value, ", event_date, event_id FROM events WHERE ", where));
+  }
+  // Sorted, so the b-tree is appended to rather than written at random.
+  return absl::StrCat("INSERT OR IGNORE INTO event_keys (key, k_date, k_id) ", absl::StrJoin(selects, " UNION ALL "),
+                      " ORDER BY 1, 2, 3");
+}
+
+std::vector<KeyGroup> PostingGroups(const v1::EventFilter& f) {
+  std::vector<KeyGroup> groups;
+  if (!f.actor().empty()) {
+    KeyGroup& g = groups.emplace_back(KeyGroup{"actor", {}, {}});
+    AddActorKeys(f.actor(), "s", &g);
+    AddActorKeys(f.actor(), "t", &g);
+  }
+  if (!f.source_actor().empty()) AddActorKeys(f.source_actor(), "s", &groups.emplace_back(KeyGroup{"source_actor", {}, {}}));
+  if (!f.target_actor().empty()) AddActorKeys(f.target_actor(), "t", &groups.emplace_back(KeyGroup{"target_actor", {}, {}}));
+  if (!f.cameo_prefix().empty()) {
+    AddPrefixKeys("cc:", "cp:", f.cameo_prefix(), kCameoPrefixes, std::size(kCameoPrefixes),
+                  &groups.emplace_back(KeyGroup{"cameo_prefix", {}, {}}));
+  }
+  if (!f.plover_type().empty()) {
+    groups.push_back({"plover_type", {"pl:" + absl::AsciiStrToUpper(f.plover_type())}, {}});
+  }
+  if (!f.country_code().empty()) {
+    groups.push_back({"country_code", {"co:" + absl::AsciiStrToUpper(f.country_code())}, {}});
+  }
+  if (!f.place().empty()) groups.push_back({"place", {"pn:" + absl::AsciiStrToLower(f.place())}, {}});
+  return groups;
+}
+
+v1::EventFilter Residual(const v1::EventFilter& filter, const char* field) {
+  v1::EventFilter rest = filter;
+  rest.clear_event_date_from();
+  rest.clear_event_date_to();
+  const google::protobuf::FieldDescriptor* fd = rest.GetDescriptor()->FindFieldByName(field);
+  if (fd) rest.GetReflection()->ClearField(&rest, fd);
+  return rest;
+}
+
+}  // namespace eventwire::store_internal
