@@ -111,6 +111,34 @@ bool Violent(std::string_view code) {
   return code.starts_with("18") || code.starts_with("19") || code.starts_with("20");
 }
 
+// Reactions to an act (comment, praise, disapproval, rejection): their object is often an earlier event.
+bool Reaction(std::string_view code) {
+  return code == "012" || code == "013" || code.starts_with("05") || code.starts_with("11") || code.starts_with("12");
+}
+
+// Event nouns that are no trigger of their own, by the CAMEO root of the act
+// they refer to ("19" stands for the violent roots 18-20); "*" for nouns that
+// name any act, which in news is the article's lead one ("the decision").
+std::string_view ReferredRoot(std::string_view w) {
+  static constexpr std::pair<std::string_view, std::string_view> kNouns[] = {
+      {"decision", "*"}, {"decisions", "*"}, {"announcement", "*"}, {"move", "*"}, {"moves", "*"},
+      {"step", "*"}, {"steps", "*"}, {"choice", "*"}, {"measure", "*"}, {"measures", "*"},
+      {"offensive", "19"}, {"strikes", "19"}, {"attack", "19"}, {"attacks", "19"}, {"killings", "19"},
+      {"killing", "19"}, {"bombing", "19"}, {"bombings", "19"}, {"shelling", "19"}, {"raid", "19"},
+      {"raids", "19"}, {"assault", "19"}, {"incursion", "19"}, {"invasion", "19"}, {"massacre", "19"},
+      {"detentions", "17"}, {"detention", "17"}, {"arrest", "17"}, {"arrests", "17"}, {"crackdown", "17"},
+      {"drills", "15"}, {"exercises", "15"}, {"deployment", "15"}, {"visit", "04"}, {"trip", "04"},
+      {"sanctions", "16"}, {"expulsion", "16"}, {"expulsions", "16"}};
+  for (const auto& [noun, root] : kNouns)
+    if (noun == w) return root;
+  return {};
+}
+
+// Roots that refer to the same kind of act: the violent ones (18-20) count as one.
+bool SameFamily(std::string_view a, std::string_view b) {
+  return a.substr(0, 2) == b.substr(0, 2) || (Violent(a) && Violent(b));
+}
+
 bool Before(const CivilDate& a, const CivilDate& b) {
   return std::tie(a.year, a.month, a.day) < std::tie(b.year, b.month, b.day);
 }
@@ -169,6 +197,8 @@ class SentenceCoder {
   int SubjectBefore(size_t pos) const;
   int NominalSource(const Trigger& t) const;
   int MentionAt(size_t pos) const;
+  int DirectObject(size_t pos) const;
+  std::string_view SettingBefore(size_t pos, size_t floor) const;
   void GroupCoordinated();
   void InheritCountries();
   void ResolveReferences(const std::vector<v1::Actor>& history);
@@ -487,7 +517,9 @@ void SentenceCoder::InheritCountries() {
     Mention& a = mentions_[k];
     const Mention& b = mentions_[k + 1];
     if (a.adjectival && Bare(a.actor) && b.begin == a.end + 1 && toks_[a.end].lower == "and" &&
-        !b.actor.role().empty() && !b.actor.country_code().empty() && b.actor.known_group().empty() &&
+        !b.actor.role().empty() && !b.actor.country_code().empty() &&
+        // "Saudi and Houthi officials": a group's officials share the head noun too.
+        (b.actor.known_group().empty() || (b.actor.role() == "GOV" && !b.actor.office().empty())) &&
         b.actor.person().empty())
       SetRole(&a, b.actor);
   }
@@ -751,9 +783,41 @@ void SentenceCoder::ApplyModals() {
       if (!same_phrase) continue;
       t.dropped = true;
       // Unless the phrase names them, the parties of "the attack" are those of the attack reported before.
+      // Only actors inside the phrase or linked to it count ("the attack on Kabul"), not
+      // a setting ("mocked the visit on social media").
       bool named = false;
-      for (size_t k = v.end; k < t.end + 3 && k < toks_.size() && !named; ++k) named = IsCovered(k);
+      for (size_t k = v.end; k < t.end && !named; ++k) named = IsCovered(k);
+      auto links = [&](std::string_view w) {
+        return w == "of" || w == "by" || w == "against" || w == "with" || w == "to" || w == "between" ||
+               (w == "on" && Violent(t.code));
+      };
+      if (!named && t.end < toks_.size()) {
+        // The link may end the nominal's own pattern ("talks with").
+        const size_t from = links(toks_[t.end - 1].lower) ? t.end : links(toks_[t.end].lower) ? t.end + 1 : kNone;
+        for (size_t k = from; from != kNone && k < from + 3 && k < toks_.size() && !named; ++k) named = IsCovered(k);
+      }
       if (!named) v.object_event = t.code;
+    }
+  }
+  // "condemned the detentions", "welcomed the decision": a reaction whose
+  // object is an event noun that is no trigger of its own refers to an act
+  // reported before (generic nouns such as "decision": the article's lead act).
+  for (Trigger& v : triggers_) {
+    if (v.dropped || v.noun || v.passive || !v.object_event.empty() || !Reaction(v.code)) continue;
+    for (size_t k = v.end; k < toks_.size() && k < v.end + 6; ++k) {
+      const std::string_view w = toks_[k].lower;
+      if (covered_[k] >= 0) break;
+      if (IsQuote(w) || In(w, kDeterminers) || w == "about" || w == "over" || w == "at") continue;
+      if (const std::string_view ref = ReferredRoot(w); !ref.empty()) {
+        // "the decision to expel X", "the strikes on Y": the phrase names its parties
+        // ("... on social media" is a setting, not a party).
+        bool named = false;
+        for (size_t q = k + 1; q < toks_.size() && q < k + 5 && !named && !toks_[q].punct; ++q)
+          named = IsCovered(q) && mentions_[covered_[q]].begin == q && SettingBefore(q, k + 1).empty();
+        if (!named) v.object_event = std::string(ref);
+        break;
+      }
+      if (toks_[k].punct || In(w, kPrepositions) || w == "and") break;
     }
   }
   // "A roadside bomb killed three soldiers", "Israeli air strikes killed 30
@@ -779,6 +843,34 @@ void SentenceCoder::ApplyModals() {
       break;
     }
   }
+}
+
+// The preposition of setting that the phrase at `pos` follows, if any ("on social
+// media", "at the consulate", "in Kabul"), looking back no further than `floor`.
+// Adjectives may stand between ("on Chinese social media").
+std::string_view SentenceCoder::SettingBefore(size_t pos, size_t floor) const {
+  size_t q = pos;
+  while (q > floor && q + 3 > pos && !toks_[q - 1].punct && covered_[q - 1] < 0 &&
+         !In(toks_[q - 1].lower, kPrepositions) && !In(toks_[q - 1].lower, kLocationPrepositions) &&
+         toks_[q - 1].lower != "and")
+    --q;
+  if (q == 0) return {};
+  const std::string_view w = toks_[q - 1].lower;
+  const bool setting = w == "on" || w == "in" || w == "at" || w == "near" || w == "during" || w == "via" ||
+                       w == "through" || w == "over" || w == "from";
+  return setting ? w : std::string_view();
+}
+
+// The actor heading a direct object at `pos`, past up to three adjectives
+// ("electoral officials"); not across punctuation, prepositions or triggers.
+int SentenceCoder::DirectObject(size_t pos) const {
+  for (size_t p = pos; p < toks_.size() && p < pos + 4; ++p) {
+    if (covered_[p] >= 0) return !mentions_[covered_[p]].place_only && mentions_[covered_[p]].begin == p ? covered_[p] : -1;
+    if (toks_[p].punct || In(toks_[p].lower, kPrepositions) || In(toks_[p].lower, kClauseStops) ||
+        lex_.triggers.StartingAt(toks_[p]) != nullptr)
+      return -1;
+  }
+  return -1;
 }
 
 int SentenceCoder::MentionAt(size_t pos) const {
@@ -974,10 +1066,23 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     // someone named in their complement: only a direct object is a target.
     const bool statement = root == "01";
     if (statement && target < 0 && t.modal_end == kNone && t.end < n) target = MentionAt(t.end);
+    // An inquiry is aimed at whom it investigates: its direct object
+    // ("investigated electoral officials") or the agent of the act under
+    // inquiry ("killings of civilians by security forces"), not the victims
+    // or places inside its object ("into the killing of a journalist").
+    const bool inquiry = root == "09";
+    if (inquiry && target < 0) {
+      target = DirectObject(t.end);
+      for (size_t k = t.end; target < 0 && k + 1 < n && k < t.end + 10; ++k) {
+        if (toks_[k].punct || In(toks_[k].lower, kClauseStops) || toks_[k].lower == "that") break;
+        if (toks_[k].lower == "by") target = MentionAt(k + 1);
+      }
+    }
     if (target < 0 && !statement) {
       for (size_t k = t.begin + 1; k < n && k < t.end + 12; ++k) {
         if (k >= t.end && (In(toks_[k].lower, kClauseStops) || toks_[k].lower == ",")) break;
         if (k == t.end && In(toks_[k].lower, kObjectPronouns)) break;  // "expel them": unresolved object
+        if (inquiry && k >= t.end && toks_[k].lower == "that") break;  // "the strike that killed ...": the act
         // "visited the two countries and reiterated ...": a second verb ends the object.
         if (k >= t.end && toks_[k].lower == "and" && k + 1 < n && toks_[k + 1].lower.ends_with("ed")) break;
         bool other_trigger = false;
@@ -989,6 +1094,13 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         // Force is aimed at countries and cities: "fired missiles at Israel".
         if (m.place_only && !(force && k > 0 && In(toks_[k - 1].lower, kAttackPrepositions))) continue;
         if (source >= 0 && m.actor.code() == mentions_[source].actor.code()) continue;
+        // Victims and places of the act under inquiry are not its target.
+        const std::string& role = m.actor.role();
+        if (inquiry && (SettingBefore(k, t.end) == "at" || role == "CVL" || role == "MED" || role == "NGO" || role == "REF" ||
+                        role == "HRI"))
+          continue;
+        // After an event noun object, a setting is no party: "mocked the visit on social media".
+        if (!t.object_event.empty() && k >= t.end && !SettingBefore(k, t.end).empty()) continue;
         if (source >= 0 && own_object && m.actor.country_code() == mentions_[source].actor.country_code()) continue;
         target = covered_[k];
         break;
@@ -1011,15 +1123,28 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   if (!t.noun && !t.passive) last_verb_source_ = source;
   // "Kabul and the Taliban met": symmetric verbs with coordinated subjects and
   // no object code one party as source and the other as target.
-  bool joint = false;  // "joint exercise", "each other", "agreed to ..."
-  for (size_t k = t.span_begin; k < n && k < t.end + 3 && !joint; ++k)
-    joint = toks_[k].lower == "joint" || toks_[k].lower == "jointly" || toks_[k].lower == "each" ||
-            toks_[k].lower == "mutual";
+  bool joint = false;  // "joint exercise", "each other", "agreed to ...", "traded accusations"
+  size_t jb = t.span_begin;  // "began a joint verification": the marker may precede the trigger
+  while (jb > 0 && jb + 3 > t.span_begin && !toks_[jb - 1].punct && covered_[jb - 1] < 0) --jb;
+  for (size_t k = jb; k < n && k < t.end + 3 && !joint; ++k) {
+    const std::string_view w = toks_[k].lower;
+    joint = w == "joint" || w == "jointly" || w == "each" || w == "mutual" || w == "exchanged" || w == "traded" ||
+            w == "exchange" || w == "swapped";
+  }
   if (t.frame_word.starts_with("agree") || toks_[t.begin].lower.starts_with("agree")) joint = true;
   const std::string& c = t.code;
   const bool symmetric = joint || c == "040" || c == "041" || c == "044" || c == "046" || c == "019" ||
                          c == "057" || c.rfind("06", 0) == 0 || c == "0871" || c.rfind("19", 0) == 0;
-  if (symmetric && source >= 0 && target < 0 && !t.noun) {
+  // A joint act of coordinated subjects is between them even when it has an
+  // object ("X and Y held joint patrols in the Sea of Japan", "agreed to share
+  // intelligence on Z"); only a partner named with "with"/"to" stays the target.
+  bool joint_object = false;
+  if (target >= 0 && (joint || c.rfind("06", 0) == 0) && mentions_[target].begin > t.end) {
+    size_t q = mentions_[target].begin;
+    while (q > t.end && (In(toks_[q - 1].lower, kDeterminers) || In(toks_[q - 1].lower, kModifiers))) --q;
+    joint_object = q > 0 && toks_[q - 1].lower != "with" && toks_[q - 1].lower != "to";
+  }
+  if (symmetric && source >= 0 && (target < 0 || joint_object) && !t.noun) {
     for (size_t k = 0; k < mentions_.size(); ++k) {
       if (static_cast<int>(k) != source && mentions_[k].group == mentions_[source].group &&
           mentions_[k].end <= t.span_begin && !mentions_[k].place_only) {
@@ -1249,16 +1374,32 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       if (sources.empty() && t.passive && other_event) continue;
       // "X condemned the attack", "criticised the visit": the target is whoever
       // carried out the latest such event in the article (same CAMEO root).
+      // A denial is about an act, not aimed at anyone ("denied backing the rebels").
+      if (t.code == "016") targets.clear();
+      std::vector<const v1::Actor*> object_actors;
       const v1::Actor* object_actor = nullptr;
-      if (targets.empty() && !t.object_event.empty() && !sources.empty()) {
+      if (targets.empty() && !t.object_event.empty() && !sources.empty() && t.code != "016") {
         const std::string& own = sources.front() == kCarried ? carry.code() : sources.front() >= 0
                                                                                   ? sc.mentions()[sources.front()].actor.code()
                                                                                   : std::string();
-        for (size_t k = out.size(); k-- > 0 && object_actor == nullptr;)
-          if (out[k].cameo_root() == t.object_event.substr(0, 2) && !out[k].source().code().empty() &&
-              out[k].source().code() != own)
-            object_actor = &out[k].source();
+        if (t.object_event == "*") {
+          // "welcomed the decision": the parties acting in the article's lead event.
+          for (size_t k = 0; k < out.size() && k < sentence_first && object_actors.size() < 3; ++k) {
+            if (!object_actors.empty() && out[k].evidence().start() != out[0].evidence().start()) break;
+            const v1::Actor& a = out[k].source();
+            if (a.code().empty() || a.code() == own) continue;
+            bool seen = false;
+            for (const v1::Actor* o : object_actors) seen = seen || o->code() == a.code();
+            if (!seen) object_actors.push_back(&a);
+          }
+        } else {
+          for (size_t k = out.size(); k-- > 0 && object_actor == nullptr;)
+            if (SameFamily(out[k].cameo_root(), t.object_event) && !out[k].source().code().empty() &&
+                out[k].source().code() != own)
+              object_actor = &out[k].source();
+        }
       }
+      if (object_actor == nullptr && !object_actors.empty()) object_actor = object_actors.front();
       // "The Houthis vowed to retaliate", "X condemned ..." with no object: a
       // reaction (11-13) is aimed at whoever last acted against its source.
       const std::string_view root2 = std::string_view(t.code).substr(0, 2);
@@ -1300,6 +1441,10 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       for (int src : sources)
         for (int tgt : targets) dyads.emplace_back(src, tgt);
       if (mutual) dyads.emplace_back(targets.front(), sources.front());
+      // Further parties of a referred lead event: one event each, like coordinated targets.
+      constexpr int kReferred = -10;
+      for (size_t r = 1; r < object_actors.size() && targets.front() < 0; ++r)
+        for (int src : sources) dyads.emplace_back(src, kReferred - static_cast<int>(r));
       for (const auto& [src, tgt] : dyads) {
         v1::Event e;
         e.set_article_id(a.id);
@@ -1314,7 +1459,8 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         if (src >= 0) *e.mutable_source() = sc.mentions()[src].actor;
         if (src == kCarried) *e.mutable_source() = carry;
         if (tgt >= 0) *e.mutable_target() = sc.mentions()[tgt].actor;
-        if (tgt < 0 && object_actor != nullptr) *e.mutable_target() = *object_actor;
+        if (tgt == -1 && object_actor != nullptr) *e.mutable_target() = *object_actor;
+        if (tgt <= kReferred) *e.mutable_target() = *object_actors[kReferred - tgt];
         e.set_modality(t.modality);
         e.set_negated(false);
         if (quoted) {

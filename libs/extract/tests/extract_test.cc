@@ -394,6 +394,61 @@ TEST_F(ExtractTest, DomesticProtestWithoutTargetIsAimedAtTheGovernment) {
   EXPECT_NE(ev[0].target().code(), "CHLGOV");
 }
 
+TEST_F(ExtractTest, JointActOfCoordinatedSubjectsIsBetweenThemDespiteAnObject) {
+  auto ev = Code("Greek and Egyptian warships held joint patrols off the coast of Libya.");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].source().country_code(), ev[1].target().country_code());
+  EXPECT_EQ(ev[0].target().country_code(), ev[1].source().country_code());
+  EXPECT_NE(ev[0].target().country_code(), "LBY");
+  // A partner named with "with" stays the target of both.
+  ev = Code("Chile and Peru agreed to share radar data with Bolivia.");
+  ASSERT_FALSE(ev.empty());
+  for (const auto& e : ev) EXPECT_EQ(e.target().country_code(), "BOL");
+}
+
+TEST_F(ExtractTest, DelegationsCounterpartsAndGroupOfficialsAreGovernment) {
+  auto ev = Code("Serbian and Croatian delegations met in Brussels on Monday.");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].source().code(), "SRBGOV");
+  EXPECT_EQ(ev[0].target().role(), "GOV");
+  ev = Code("Kenya's foreign minister telephoned his Ugandan counterpart on Tuesday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().code(), "UGAGOV");
+}
+
+TEST_F(ExtractTest, DenialHasNoTarget) {
+  auto ev = Code("The Burundian government denied arming the rebels in South Kivu.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "016");
+  EXPECT_TRUE(ev[0].target().code().empty());
+}
+
+TEST_F(ExtractTest, InquiryTargetsTheSuspectNotTheVictims) {
+  auto ev = Code("Peruvian police opened an investigation into the killing of a Chilean journalist in Lima.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "09");
+  EXPECT_TRUE(ev[0].target().code().empty());
+  ev = Code("Human Rights Watch is investigating abuses of detainees by Nigerian soldiers.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().code(), "NGAMIL");
+}
+
+TEST_F(ExtractTest, ReactionToAnEventNounTargetsTheActorOfThatEvent) {
+  // A generic "decision" is the article's lead act; the lead had two actors.
+  auto ev = Code("Malta and Cyprus recognised Palestine as a state on Monday.\n"
+                 "Serbia's foreign minister condemned the decisions on social media.");
+  ASSERT_GE(ev.size(), 4u);
+  EXPECT_EQ(ev[ev.size() - 2].cameo_root(), "11");
+  EXPECT_EQ(ev[ev.size() - 2].target().country_code(), "MLT");
+  EXPECT_EQ(ev.back().target().country_code(), "CYP");
+  // "the detentions" refers to the arrests reported before, not to a later actor.
+  ev = Code("Belarusian police detained dozens of opposition activists in Minsk.\n"
+            "Lithuania's president condemned the detentions.");
+  ASSERT_GE(ev.size(), 2u);
+  EXPECT_EQ(ev.back().cameo_root(), "11");
+  EXPECT_EQ(ev.back().target().code(), "BLRCOP");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
