@@ -305,7 +305,13 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history) {
       if (office.empty()) office = agents.back();
       if (org.empty() && agents.size() > 1) org = agents.front();
     }
-    const std::string role = !role_agent.empty() ? role_agent : role_other;
+    std::string role = !role_agent.empty() ? role_agent : role_other;
+    // "Tanzanian leaders", "the leaders of France": a country's leaders are its government.
+    if (role.empty() && !country.empty() && group.empty() && person.empty() &&
+        std::find_if(parts.begin(), parts.end(), [](const ActorEntry* p) {
+          return p->kind == ActorKind::kAgent && (p->office == "leader" || p->office == "leaders");
+        }) != parts.end())
+      role = "GOV";
     a.set_country_code(country);
     a.set_role(role);
     a.set_known_group(group);
@@ -1139,7 +1145,7 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   // object ("X and Y held joint patrols in the Sea of Japan", "agreed to share
   // intelligence on Z"); only a partner named with "with"/"to" stays the target.
   bool joint_object = false;
-  if (target >= 0 && (joint || c.rfind("06", 0) == 0) && mentions_[target].begin > t.end) {
+  if (target >= 0 && (joint || c.rfind("06", 0) == 0) && mentions_[target].begin > t.begin) {
     size_t q = mentions_[target].begin;
     while (q > t.end && (In(toks_[q - 1].lower, kDeterminers) || In(toks_[q - 1].lower, kModifiers))) --q;
     joint_object = q > 0 && toks_[q - 1].lower != "with" && toks_[q - 1].lower != "to";
@@ -1412,15 +1418,21 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
                (!own.known_group().empty() && out[k].target().known_group() == own.known_group())))
             object_actor = &out[k].source();
       }
-      // Protests and demands for political reform (14x, 104x) by a country's own
-      // people are aimed at its government when the sentence names no one else.
+      // Protests, demands and threats (14x, 10x, 13x) by a country's own people,
+      // opposition, unions or gangs are aimed at its government when
+      // the sentence names no one else (CAMEO practice); so are the appeals of its
+      // opposition, parties and unions (02x).
       v1::Actor implied;
       if (targets.empty() && object_actor == nullptr && !sources.empty() && sources.front() >= 0 &&
-          (root2 == "14" || t.code.starts_with("104"))) {
+          (root2 == "14" || root2 == "10" || root2 == "13" || root2 == "02")) {
         const v1::Actor& own = sc.mentions()[sources.front()].actor;
         const std::string& r = own.role();
-        if (!own.country_code().empty() && own.known_group().empty() && r != "GOV" && r != "MIL" && r != "COP" &&
-            r != "LEG" && r != "JUD" && r != "SPY" && r != "IGO" && !r.empty()) {
+        // Named armed groups often address a foreign enemy ("Hezbollah demanded a ceasefire in Gaza").
+        const bool political = r == "OPP" || r == "PTY" || r == "LAB";
+        const bool fits = root2 == "02" ? political : root2 == "14" ? own.known_group().empty() : true;
+        if (fits && !own.country_code().empty() && (own.known_group().empty() || political) &&
+            r != "GOV" && r != "MIL" && r != "COP" && r != "LEG" && r != "JUD" && r != "SPY" && r != "IGO" &&
+            r != "NGO" && r != "HRI" && r != "MED" && r != "BUS" && r != "ELI" && !r.empty()) {
           implied.set_country_code(own.country_code());
           implied.set_role("GOV");
           implied.set_code(own.country_code() + "GOV");

@@ -449,6 +449,27 @@ TEST_F(ExtractTest, ReactionToAnEventNounTargetsTheActorOfThatEvent) {
   EXPECT_EQ(ev.back().target().code(), "BLRCOP");
 }
 
+TEST_F(ExtractTest, DomesticThreatsAndDemandsWithoutTargetAreAimedAtTheGovernment) {
+  auto ev = Code("The Malawian opposition threatened to boycott the elections on Friday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "13");
+  EXPECT_EQ(ev[0].target().code(), "MWIGOV");
+  ev = Code("Ghanaian trade unions demanded higher wages on Monday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "10");
+  EXPECT_EQ(ev[0].target().code(), "GHAGOV");
+  // A named armed group's demand may address a foreign enemy: no guess.
+  ev = Code("Hamas demanded a halt to the raids on Monday.");
+  for (const auto& e : ev) EXPECT_TRUE(e.target().code().empty()) << e.target().code();
+}
+
+TEST_F(ExtractTest, ACountrysLeadersAreItsGovernment) {
+  auto ev = Code("The Chilean president thanked the Argentine and Bolivian leaders for their help.");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].target().code(), "ARGGOV");
+  EXPECT_EQ(ev[1].target().code(), "BOLGOV");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
