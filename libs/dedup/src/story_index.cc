@@ -84,6 +84,7 @@ struct StoryIndex::State {
   };
 
   DedupOptions options;
+  int hopeless_max_equal_bins = -1;  // dedup::HopelessMaxEqualBins(options)
   IndexStats stats;
   std::deque<Record> records;  // arrival order; records[i] has seq base_seq + i
   uint64_t base_seq = 0;
@@ -192,12 +193,17 @@ struct StoryIndex::State {
         m.story_slot = r.story_slot;
         return m;
       }
-      const std::vector<uint32_t>* other = ExactSet(seq);
-      if (other && set && !set_sorted) {
-        dedup::SortSet(set);
-        set_sorted = true;
+      // Estimated first: the exact comparison only where it can change the outcome.
+      Verdict v = dedup::Verify(sketch, r.sketch, options);
+      if (!dedup::ExactCannotPass(sketch, r.sketch, v, hopeless_max_equal_bins)) {
+        const std::vector<uint32_t>* other = ExactSet(seq);
+        if (other && set && !set_sorted) {
+          dedup::SortSet(set);
+          set_sorted = true;
+        }
+        if (other && set_sorted) v = dedup::Verify(sketch, r.sketch, options, set, other);
       }
-      checked.push_back({r.story_slot, bands, dedup::Verify(sketch, r.sketch, options, set_sorted ? set : nullptr, other)});
+      checked.push_back({r.story_slot, bands, v});
     }
     // A story is vetoed when at least half of its members among the
     // candidates disagree on figures: one typo-ridden member cannot block a
@@ -372,6 +378,7 @@ StoryIndex::StoryIndex(DedupOptions options) : state_(std::make_unique<State>())
   options.max_candidates = std::max(1, options.max_candidates);
   options.window_seconds = std::max<int64_t>(1, options.window_seconds);
   state_->options = options;
+  state_->hopeless_max_equal_bins = dedup::HopelessMaxEqualBins(options);
 }
 StoryIndex::~StoryIndex() = default;
 
@@ -442,7 +449,8 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
   } else {
     slot = s.NewStory(s.StoryKeyFor(identity, sketch));
     out.story_is_new = true;
-    ev.set_reason(m.candidates == 0 ? "new story" : std::string("new story: ") + m.best.reason);
+    ev.set_reason(m.candidates == 0 ? "new story"
+                  : std::string("new story: ") + m.best.reason + (m.best.exact ? "" : " (estimated)"));
   }
 
   SignatureRecord rec;

@@ -1,6 +1,7 @@
 #include "verify.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace eventwire::dedup {
 
@@ -8,9 +9,14 @@ namespace {
 
 // b-bit MinHash: unequal minima still collide on 8 bits with p = 1/256,
 // so the raw match rate is corrected (Li & König 2010).
-double EstimateJaccard(const Sketch& a, const Sketch& b) {
+int EqualBins(const Sketch& a, const Sketch& b) {
   int matches = 0;
   for (int i = 0; i < kBins; ++i) matches += a.bins[i] == b.bins[i];
+  return matches;
+}
+
+double EstimateJaccard(const Sketch& a, const Sketch& b) {
+  const int matches = EqualBins(a, b);
   constexpr double kChance = 1.0 / 256;
   const double raw = static_cast<double>(matches) / kBins;
   return std::clamp((raw - kChance) / (1 - kChance), 0.0, 1.0);
@@ -79,6 +85,36 @@ Verdict Verify(const Sketch& a, const Sketch& b, const DedupOptions& options,
     v.reason = "truncated copy";
   }
   return v;
+}
+
+int HopelessMaxEqualBins(const DedupOptions& options) {
+  // The lowest exact Jaccard that merges: the similarity threshold, or a copy
+  // at the smallest allowed size ratio r that is exactly contained to c:
+  // J = c r / (1 + r - c r).
+  const double c = std::clamp(options.exact_containment_threshold, 0.0, 1.0);
+  const double r = std::clamp(options.min_size_ratio, 0.0, 1.0);
+  const double lowest = std::min(options.similarity_threshold, c * r / (1 + r - c * r));
+  if (!(lowest > 0)) return -1;
+  // Each bin of such a pair is equal with p = J + (1 - J)/256 (8-bit bins).
+  const double p = std::min(1.0, lowest + (1 - lowest) / 256);
+  constexpr double kMissProbability = 1e-7;
+  double tail = 0;
+  int max_equal = -1;
+  for (int k = 0; k <= kBins; ++k) {
+    // log of C(64, k) p^k (1-p)^(64-k)
+    const double log_pmf = std::lgamma(kBins + 1.0) - std::lgamma(k + 1.0) - std::lgamma(kBins - k + 1.0) +
+                           k * std::log(p) + (kBins - k) * std::log1p(-p);
+    tail += std::exp(log_pmf);
+    if (tail >= kMissProbability) break;
+    max_equal = k;
+  }
+  return max_equal;
+}
+
+bool ExactCannotPass(const Sketch& a, const Sketch& b, const Verdict& estimated, int max_equal_bins) {
+  constexpr int kMinShingles = 2 * kBins;
+  return !estimated.similar && a.shingles >= kMinShingles && b.shingles >= kMinShingles &&
+         EqualBins(a, b) <= max_equal_bins;
 }
 
 }  // namespace eventwire::dedup
