@@ -10,7 +10,7 @@ namespace eventwire::query {
 namespace {
 
 // Long queries poll this: the client hung up or its deadline passed.
-CancelFn CancelOf(grpc::ServerContext* ctx) {
+CancelFn CancelOf(grpc::ServerContextBase* ctx) {
   return [ctx] { return ctx->IsCancelled() || std::chrono::system_clock::now() > ctx->deadline(); };
 }
 
@@ -44,13 +44,27 @@ grpc::Status EventQueryService::Observe(const char* method, absl::Time start, gr
   return status;
 }
 
-grpc::Status EventQueryService::ListEvents(grpc::ServerContext* ctx, const v1::ListEventsRequest* req,
-                                           v1::ListEventsResponse* resp) {
-  return Observe("ListEvents", absl::Now(), DoList(ctx, *req, resp));
+grpc::ServerUnaryReactor* EventQueryService::ListEvents(grpc::CallbackServerContext* ctx,
+                                                        const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  const absl::Time start = absl::Now();
+  grpc::Status status;
+  v1::ListEventsRequest req;
+  grpc::ByteBuffer copy(*request);  // Deserialize consumes its buffer
+  if (status = grpc::GenericDeserialize<grpc::ProtoBufferReader, v1::ListEventsRequest>(&copy, &req); status.ok()) {
+    std::string wire;
+    status = DoList(ctx, req, &wire);
+    if (status.ok()) {
+      grpc::Slice slice(wire);
+      *response = grpc::ByteBuffer(&slice, 1);
+    }
+  }
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(Observe("ListEvents", start, status));
+  return reactor;
 }
 
-grpc::Status EventQueryService::DoList(grpc::ServerContext* ctx, const v1::ListEventsRequest& req,
-                                       v1::ListEventsResponse* resp) {
+grpc::Status EventQueryService::DoList(grpc::ServerContextBase* ctx, const v1::ListEventsRequest& req,
+                                       std::string* wire) {
   if (absl::Status s = ValidateFilter(req.filter()); !s.ok()) return ToGrpc(s);
   if (req.page_size() < 0 || req.page_size() > options_.max_page_size) {
     return Invalid(absl::StrCat("page_size must be between 1 and ", options_.max_page_size,
@@ -62,6 +76,7 @@ grpc::Status EventQueryService::DoList(grpc::ServerContext* ctx, const v1::ListE
   q.filter = req.filter();
   q.order = *order;
   q.page_size = req.page_size() == 0 ? options_.default_page_size : req.page_size();
+  q.wire_field = v1::ListEventsResponse::kEventsFieldNumber;
   if (!req.page_token().empty()) {
     absl::StatusOr<PageCursor> cursor = DecodePageToken(req.page_token(), *order, req.filter());
     if (!cursor.ok()) return ToGrpc(cursor.status());
@@ -69,8 +84,13 @@ grpc::Status EventQueryService::DoList(grpc::ServerContext* ctx, const v1::ListE
   }
   absl::StatusOr<ListResult> page = store_->List(q, CancelOf(ctx));
   if (!page.ok()) return ToGrpc(page.status());
-  resp->mutable_events()->Swap(&page->events);
-  if (page->next) resp->set_next_page_token(EncodePageToken(*page->next, *order, req.filter()));
+  *wire = std::move(page->wire);
+  if (page->next) {
+    // The other field of ListEventsResponse, serialized on its own and appended.
+    v1::ListEventsResponse tail;
+    tail.set_next_page_token(EncodePageToken(*page->next, *order, req.filter()));
+    tail.AppendToString(wire);
+  }
   return grpc::Status::OK;
 }
 

@@ -206,6 +206,24 @@ absl::StatusOr<v1::Event> ParseEvent(const std::string& bytes) {
   return e;
 }
 
+// Adds the event in column `col` to the page, parsed or as wire bytes (ListQuery::wire_field).
+bool AddEvent(const Statement& st, int col, const ListQuery& query, ListResult* out) {
+  ++out->count;
+  if (query.wire_field <= 0) return st.ParseBlob(col, out->events.Add());
+  const std::string_view bytes = st.BlobView(col);
+  uint64_t v = (static_cast<uint64_t>(query.wire_field) << 3) | 2;  // tag: length-delimited
+  for (int i = 0; i < 2; ++i) {
+    while (v >= 0x80) {
+      out->wire.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out->wire.push_back(static_cast<char>(v));
+    v = bytes.size();  // then the length
+  }
+  out->wire.append(bytes);
+  return true;
+}
+
 struct OrderSpec {
   const char* column;
   bool descending;
@@ -302,11 +320,11 @@ absl::StatusOr<ListResult> ListOnce(Connection* conn, const ListQuery& query, Pl
     if (!row.ok()) return row.status();
     if (!*row) break;
     conn->NoteRow();
-    if (static_cast<int>(out.events.size()) == query.page_size) {
+    if (out.count == query.page_size) {
       out.next = last;  // a row beyond the page exists
       break;
     }
-    if (!(*st)->ParseBlob(2, out.events.Add())) return absl::DataLossError("stored event does not parse");
+    if (!AddEvent(**st, 2, query, &out)) return absl::DataLossError("stored event does not parse");
     last.sort_key = (*st)->Double(0);
     last.event_id = (*st)->Text(1);
   }
@@ -417,12 +435,12 @@ absl::StatusOr<ListResult> ListFromPostings(Connection* conn, const ListQuery& q
     absl::StatusOr<bool> row = (*st)->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    if (!out.events.empty() && (*st)->TextEquals(1, last.event_id)) continue;  // under another key too
-    if (static_cast<int>(out.events.size()) == query.page_size) {
+    if (out.count > 0 && (*st)->TextEquals(1, last.event_id)) continue;  // under another key too
+    if (out.count == query.page_size) {
       out.next = last;  // a row beyond the page exists
       break;
     }
-    if (!(*st)->ParseBlob(2, out.events.Add())) return absl::DataLossError("stored event does not parse");
+    if (!AddEvent(**st, 2, query, &out)) return absl::DataLossError("stored event does not parse");
     last.sort_key = static_cast<double>((*st)->Int(0));
     last.event_id = (*st)->Text(1);
   }

@@ -52,6 +52,11 @@ bool Statement::TextEquals(int col, const std::string& value) const {
   return p && n == value.size() && value.compare(0, n, reinterpret_cast<const char*>(p), n) == 0;
 }
 
+std::string_view Statement::BlobView(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+}
+
 std::string Statement::Blob(int col) const {
   const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
   return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -60,6 +61,8 @@ class Statement {
   std::string Text(int col) const;
   bool TextEquals(int col, const std::string& value) const;
   std::string Blob(int col) const;
+  // Valid until the next Step or the statement's reset.
+  std::string_view BlobView(int col) const;
   // Parses the column's bytes where SQLite holds them (no copy); false when they do not parse.
   bool ParseBlob(int col, google::protobuf::MessageLite* message) const;
 

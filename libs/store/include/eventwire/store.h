@@ -88,12 +88,18 @@ struct ListQuery {
   EventOrder order = EventOrder::kEventDateDesc;
   int page_size = 50;
   std::optional<PageCursor> after;
+  // > 0: the page's events are not parsed but appended to ListResult::wire as
+  // this field number of the caller's message (the stored bytes, length-
+  // delimited), so a response can be sent without building protobuf objects.
+  int wire_field = 0;
 };
 
 struct ListResult {
   // Parsed straight from the stored bytes; a caller answering over gRPC swaps
   // them into its response (ListEventsResponse::mutable_events()->Swap) without a copy.
   google::protobuf::RepeatedPtrField<v1::Event> events;
+  std::string wire;                 // instead, with ListQuery::wire_field
+  int count = 0;                    // events in the page, in either form
   std::optional<PageCursor> next;   // set when more rows may follow
 };
 
