@@ -47,7 +47,8 @@ constexpr std::string_view kPlaceHeads[] = {"areas", "area", "outskirts", "subur
 constexpr std::string_view kAgentAsAdjective[] = {
     "aid", "assistance", "cooperation", "exercise", "exercises", "drill", "drills", "operation", "operations",
     "action", "aggression", "support", "help", "equipment", "hardware", "intervention", "pressure", "solution",
-    "option", "power", "presence", "escalation", "ties", "relations", "spending", "budget", "policy", "campaign"};
+    "option", "power", "presence", "escalation", "ties", "relations", "spending", "budget", "policy", "campaign",
+    "exports", "imports", "sales", "trade", "purchases", "contracts", "industry"};
 constexpr std::string_view kAuxiliaries[] = {
     "will", "would", "can", "could", "must", "may", "might", "should", "shall", "did", "does", "do", "not",
     "to", "also", "has", "have", "had", "is", "are", "was", "were", "be", "been", "they", "we", "he", "she",
@@ -128,7 +129,7 @@ std::string_view ReferredRoot(std::string_view w) {
       {"raids", "19"}, {"assault", "19"}, {"incursion", "19"}, {"invasion", "19"}, {"massacre", "19"},
       {"detentions", "17"}, {"detention", "17"}, {"arrest", "17"}, {"arrests", "17"}, {"crackdown", "17"},
       {"drills", "15"}, {"exercises", "15"}, {"deployment", "15"}, {"visit", "04"}, {"trip", "04"},
-      {"sanctions", "16"}, {"expulsion", "16"}, {"expulsions", "16"}};
+      {"sanctions", "16"}, {"expulsion", "16"}, {"expulsions", "16"}, {"coup", "*"}};
   for (const auto& [noun, root] : kNouns)
     if (noun == w) return root;
   return {};
@@ -199,6 +200,7 @@ class SentenceCoder {
   int MentionAt(size_t pos) const;
   int DirectObject(size_t pos) const;
   std::string_view SettingBefore(size_t pos, size_t floor) const;
+  bool Compound(const Mention& m) const;
   void GroupCoordinated();
   void InheritCountries();
   void ResolveReferences(const std::vector<v1::Actor>& history);
@@ -360,6 +362,12 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history) {
       i = mend > i ? mend : i + 1;
       continue;
     }
+    // "hundreds of Palestinians", "2,000 Afghans": a counted plural demonym names people, not a state.
+    if (parts.size() == 1 && parts[0]->kind == ActorKind::kDemonym && mend == i + 1 && a.role().empty() &&
+        toks_[i].lower.ends_with("s") && i > 0 && (toks_[i - 1].lower == "of" || toks_[i - 1].number)) {
+      a.set_role("CVL");
+      a.set_code(a.country_code() + "CVL");
+    }
     m.adjectival = parts.size() == 1 && (parts[0]->kind == ActorKind::kDemonym ||
                                          (parts[0]->kind == ActorKind::kCountry && m.end - m.begin == 1 &&
                                           toks_[m.begin].all_caps && toks_[m.begin].end - toks_[m.begin].begin <= 4));
@@ -428,9 +436,8 @@ void SentenceCoder::ResolveReferences(const std::vector<v1::Actor>& history) {
       if (const int subj = SubjectBefore(i - 1); object && subj >= 0)
         subject_country = mentions_[subj].actor.country_code();
       const v1::Actor* c = antecedent(i, [&](const v1::Actor& x) {
-        return !x.country_code().empty() && x.country_code() != subject_country && x.known_group().empty() &&
-               x.person().empty() &&
-               (x.role().empty() || x.role() == "GOV");
+        // Any national actor names its country ("Myanmar's military ... sanctions on the country").
+        return !x.country_code().empty() && x.country_code() != subject_country && x.known_group().empty();
       });
       if (c != nullptr) {
         country.set_country_code(c->country_code());
@@ -867,6 +874,17 @@ std::string_view SentenceCoder::SettingBefore(size_t pos, size_t floor) const {
   return setting ? w : std::string_view();
 }
 
+// "a UN-backed mission", "Houthi-run media": an actor joined by a hyphen to a
+// participle qualifies the noun after it and is no party of the event.
+bool SentenceCoder::Compound(const Mention& m) const {
+  if (m.end >= toks_.size() || toks_[m.end].begin != toks_[m.end - 1].end + 1 || s_[toks_[m.end - 1].end] != '-')
+    return false;
+  constexpr std::string_view kParticiples[] = {"backed", "led", "brokered", "run", "funded", "sponsored",
+                                               "controlled", "held", "allied", "aligned", "based", "made",
+                                               "supported", "owned", "linked", "born", "style"};
+  return In(toks_[m.end].lower, kParticiples);
+}
+
 // The actor heading a direct object at `pos`, past up to three adjectives
 // ("electoral officials"); not across punctuation, prepositions or triggers.
 int SentenceCoder::DirectObject(size_t pos) const {
@@ -1072,6 +1090,16 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     // someone named in their complement: only a direct object is a target.
     const bool statement = root == "01";
     if (statement && target < 0 && t.modal_end == kNone && t.end < n) target = MentionAt(t.end);
+    // ... or its addressee after "to" in the object phrase ("expressed condolences to Turkey").
+    for (size_t k = t.end > 0 ? t.end - 1 : 0; statement && target < 0 && t.modal_end == kNone && k + 1 < n &&
+                                              k < t.end + 5;
+         ++k) {
+      if (k >= t.end && (toks_[k].punct || In(toks_[k].lower, kClauseStops) || toks_[k].lower == "that")) break;
+      if (toks_[k].lower == "to") {
+        target = MentionAt(k + 1);
+        break;
+      }
+    }
     // An inquiry is aimed at whom it investigates: its direct object
     // ("investigated electoral officials") or the agent of the act under
     // inquiry ("killings of civilians by security forces"), not the victims
@@ -1090,15 +1118,21 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         if (k == t.end && In(toks_[k].lower, kObjectPronouns)) break;  // "expel them": unresolved object
         if (inquiry && k >= t.end && toks_[k].lower == "that") break;  // "the strike that killed ...": the act
         // "visited the two countries and reiterated ...": a second verb ends the object.
-        if (k >= t.end && toks_[k].lower == "and" && k + 1 < n && toks_[k + 1].lower.ends_with("ed")) break;
+        if (k >= t.end && toks_[k].lower == "and" && k + 1 < n &&
+            (toks_[k + 1].lower.ends_with("ed") || In(toks_[k + 1].lower, kSpeech)))
+          break;
         bool other_trigger = false;
         for (size_t o = ti + 1; o < triggers_.size(); ++o)
           if (triggers_[o].begin == k && !triggers_[o].dropped) other_trigger = true;
         if (other_trigger) break;
         if (covered_[k] < 0 || mentions_[covered_[k]].begin != k) continue;
         const Mention& m = mentions_[covered_[k]];
+        if (Compound(m)) continue;
         // Force is aimed at countries and cities: "fired missiles at Israel".
-        if (m.place_only && !(force && k > 0 && In(toks_[k - 1].lower, kAttackPrepositions))) continue;
+        if (m.place_only && !(force && k > 0 && In(toks_[k - 1].lower, kAttackPrepositions)) &&
+            !(!t.object_event.empty() && k >= t.end && m.actor.role().empty() && m.actor.known_group().empty() &&
+              SettingBefore(k, t.end) == "in"))
+          continue;
         if (source >= 0 && m.actor.code() == mentions_[source].actor.code()) continue;
         // Victims and places of the act under inquiry are not its target.
         const std::string& role = m.actor.role();
@@ -1106,7 +1140,10 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
                         role == "HRI"))
           continue;
         // After an event noun object, a setting is no party: "mocked the visit on social media".
-        if (!t.object_event.empty() && k >= t.end && !SettingBefore(k, t.end).empty()) continue;
+        // ... except the country of the act: "condemned the coup in Gabon".
+        const bool country_of_act = !t.object_event.empty() && m.place_only && m.actor.role().empty() &&
+                                    m.actor.known_group().empty() && SettingBefore(k, t.end) == "in";
+        if (!t.object_event.empty() && k >= t.end && !SettingBefore(k, t.end).empty() && !country_of_act) continue;
         if (source >= 0 && own_object && m.actor.country_code() == mentions_[source].actor.country_code()) continue;
         target = covered_[k];
         break;
@@ -1278,6 +1315,16 @@ bool LooksExplicit(std::string_view date_text) {
   return false;
 }
 
+// "both sides", "the two sides", "the warring parties" in the clause after a trigger.
+bool BothSides(const std::vector<Token>& toks, size_t from) {
+  for (size_t k = from; k + 1 < toks.size() && k < from + 4; ++k) {
+    if (toks[k].punct) return false;
+    const std::string_view a = toks[k].lower, b = toks[k + 1].lower;
+    if ((a == "both" || a == "two" || a == "warring") && (b == "sides" || b == "parties")) return true;
+  }
+  return false;
+}
+
 // "ISLAMABAD - ...", "KABUL, May 3 (Reuters) - ...": the dateline prefix of a
 // first sentence, as a token count to skip (0 when none).
 size_t DatelinePrefix(std::string_view sentence, const std::vector<Token>& toks) {
@@ -1405,6 +1452,19 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
               object_actor = &out[k].source();
         }
       }
+      // "urged both sides to stop": the two parties of the latest dyad reported before.
+      if (targets.empty() && object_actors.empty() && object_actor == nullptr && !sources.empty() &&
+          BothSides(toks, t.end)) {
+        const std::string own = sources.front() == kCarried ? carry.code() : sources.front() >= 0
+                                                                                 ? sc.mentions()[sources.front()].actor.code()
+                                                                                 : std::string();
+        for (size_t k = out.size(); k-- > 0 && object_actors.empty();)
+          if (!out[k].source().code().empty() && !out[k].target().code().empty() && out[k].source().code() != own &&
+              out[k].target().code() != own) {
+            object_actors.push_back(&out[k].source());
+            object_actors.push_back(&out[k].target());
+          }
+      }
       if (object_actor == nullptr && !object_actors.empty()) object_actor = object_actors.front();
       // "The Houthis vowed to retaliate", "X condemned ..." with no object: a
       // reaction (11-13) is aimed at whoever last acted against its source.
@@ -1489,6 +1549,21 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
           FillLocation(lex_, *place, context, Slice(sentence, toks, pb, pe), "explicit", e.mutable_location());
         } else if (!dateline_loc.name().empty()) {
           *e.mutable_location() = dateline_loc;
+        }
+        // Visits, aid, military moves and force abroad with no named target are aimed
+        // at the country where they happen ("flew to New Delhi", "shelled villages near
+        // Shire"); aid may take the dateline's country ("Greece sent rescue teams").
+        const std::string_view code = e.cameo_code();
+        const bool abroad_act = code == "042" || code.starts_with("07") || code.starts_with("033") ||
+                                code.starts_with("15") || Violent(code);
+        const std::string& here = e.location().country_code();
+        if (abroad_act && e.target().code().empty() && !here.empty() && !e.source().country_code().empty() &&
+            here != e.source().country_code() &&
+            (e.location().method() == "explicit" || code.starts_with("07") || code.starts_with("033"))) {
+          v1::Actor* host = e.mutable_target();
+          host->set_country_code(here);
+          host->set_code(here);
+          host->set_name(here);
         }
         // Date: the date expression nearest the trigger, else publication date.
         const DateMatch* best_date = nullptr;

@@ -470,6 +470,58 @@ TEST_F(ExtractTest, ACountrysLeadersAreItsGovernment) {
   EXPECT_EQ(ev[1].target().code(), "BOLGOV");
 }
 
+TEST_F(ExtractTest, StatementAddresseeAfterTo) {
+  auto ev = Code("The Chilean president expressed condolences to Ecuador after the floods.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "01");
+  EXPECT_EQ(ev[0].target().country_code(), "ECU");
+}
+
+TEST_F(ExtractTest, CondemnedActInACountryTargetsThatCountry) {
+  auto ev = Code("Senegal condemned the coup in Guinea on Monday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "11");
+  EXPECT_EQ(ev[0].target().country_code(), "GIN");
+}
+
+TEST_F(ExtractTest, BothSidesAreTheLastDyad) {
+  auto ev = Code("Armenian forces shelled Azerbaijani positions near the border.\n"
+                 "Iran urged both sides to show restraint.");
+  ASSERT_GE(ev.size(), 3u);
+  const auto& a = ev[ev.size() - 2];
+  const auto& b = ev.back();
+  EXPECT_EQ(a.source().country_code(), "IRN");
+  EXPECT_EQ(a.target().country_code(), "ARM");
+  EXPECT_EQ(b.target().country_code(), "AZE");
+}
+
+TEST_F(ExtractTest, ActsAbroadWithoutTargetAimAtTheHostCountry) {
+  auto ev = Code("The Nepali foreign minister flew to Shanghai on Monday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "042");
+  EXPECT_EQ(ev[0].target().code(), "CHN");
+  ev = Code("Egyptian warplanes bombed several villages near Derna on Friday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().country_code(), "LBY");
+  // At home there is no such guess.
+  ev = Code("Egyptian warplanes bombed several villages near Arish on Friday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_TRUE(ev[0].target().code().empty()) << ev[0].target().code();
+}
+
+TEST_F(ExtractTest, CountedPluralDemonymsArePeopleAndCompoundsAreNoParties) {
+  auto ev = Code("Thousands of Kenyans marched in Nairobi on Tuesday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].source().code(), "KENCVL");
+  ev = Code("Rwanda said it would send troops to a UN-backed mission in Mozambique.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_NE(ev[0].target().code(), "UNO");
+  ev = Code("Norway halted military exports to Israel on Monday.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].source().code(), "NOR");
+  EXPECT_EQ(ev[0].target().country_code(), "ISR");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
