@@ -144,15 +144,21 @@ absl::Status CreateSchema(Connection* writer) {
   absl::Status s = [&]() -> absl::Status {
     absl::StatusOr<bool> had_events = TableExists(writer, "events");
     if (!had_events.ok()) return had_events.status();
-    absl::StatusOr<bool> had_keys = TableExists(writer, "event_keys");
-    if (!had_keys.ok()) return had_keys.status();
+    std::vector<const store_internal::PostingTable*> missing;
+    for (const store_internal::PostingTable* t : store_internal::PostingTables()) {
+      absl::StatusOr<bool> had = TableExists(writer, t->table);
+      if (!had.ok()) return had.status();
+      if (!*had) missing.push_back(t);
+    }
     if (absl::Status st = writer->Exec(absl::StrCat(kSchema, store_internal::PostingsSchema())); !st.ok()) return st;
-    if (!*had_events || *had_keys) return absl::OkStatus();
-    const absl::Time start = absl::Now();
-    LogInfo("store: building the posting lists of an older store", {});
-    if (absl::Status st = writer->Exec(store_internal::PostingsRebuildSql()); !st.ok()) return st;
-    LogInfo("store: posting lists built",
-            {{"seconds", absl::StrCat(absl::ToDoubleSeconds(absl::Now() - start))}});
+    if (!*had_events) return absl::OkStatus();
+    for (const store_internal::PostingTable* t : missing) {
+      const absl::Time start = absl::Now();
+      LogInfo("store: building the posting lists of an older store", {{"table", t->table}});
+      if (absl::Status st = writer->Exec(store_internal::PostingsRebuildSql(*t)); !st.ok()) return st;
+      LogInfo("store: posting lists built",
+              {{"table", t->table}, {"seconds", absl::StrCat(absl::ToDoubleSeconds(absl::Now() - start))}});
+    }
     return absl::OkStatus();
   }();
   if (s.ok()) s = writer->Exec("COMMIT");
@@ -343,19 +349,20 @@ constexpr int64_t kMaxDriverPostings = 200000;
 constexpr int kMaxDriverKeys = 32;
 
 struct PostingPlan {
+  const store_internal::PostingTable* table = nullptr;
   const char* field = nullptr;
   std::vector<std::string> keys;  // those with postings; empty: nothing matches
   int64_t estimate = 0;           // postings under the keys
 };
 
 absl::StatusOr<std::optional<PostingPlan>> PlanPostings(Connection* conn, const ListQuery& q) {
-  if ((q.order != EventOrder::kEventDateDesc && q.order != EventOrder::kEventDateAsc) ||
-      !q.filter.story_id().empty()) {
-    return std::nullopt;  // postings are in event-date order; a story has its own index
+  const store_internal::PostingTable* table = store_internal::PostingTableFor(q.order);
+  if (table == nullptr || !q.filter.story_id().empty()) {
+    return std::nullopt;  // no postings in confidence order; a story has its own index
   }
   std::optional<PostingPlan> best;
   for (const store_internal::KeyGroup& g : store_internal::PostingGroups(q.filter)) {
-    PostingPlan plan{g.field, {}, 0};
+    PostingPlan plan{table, g.field, {}, 0};
     for (const std::string& key : g.keys) {
       absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare("SELECT n FROM event_key_counts WHERE key = ?");
       if (!st.ok()) return st.status();
@@ -384,7 +391,7 @@ absl::StatusOr<std::optional<PostingPlan>> PlanPostings(Connection* conn, const 
     if (!too_many && (!best || plan.estimate < best->estimate)) best = std::move(plan);
   }
   if (best && best->estimate > kMaxDriverPostings &&
-      store_internal::Residual(q.filter, best->field).ByteSizeLong() > 0) {
+      store_internal::Residual(q.filter, best->field, *table).ByteSizeLong() > 0) {
     return std::nullopt;
   }
   return best;
@@ -396,23 +403,27 @@ absl::StatusOr<std::optional<PostingPlan>> PlanPostings(Connection* conn, const 
 absl::StatusOr<ListResult> ListFromPostings(Connection* conn, const ListQuery& query, const PostingPlan& plan) {
   ListResult out;
   if (plan.keys.empty()) return out;
-  const bool desc = query.order == EventOrder::kEventDateDesc;
+  const bool desc = query.order == EventOrder::kEventDateDesc || query.order == EventOrder::kFirstSeenDesc;
+  const store_internal::PostingTable& t = *plan.table;
   const v1::EventFilter& f = query.filter;
-  WhereClause rest = BuildWhere(store_internal::Residual(f, plan.field), store_internal::TextMatch::kPerRow);
-  std::string arm =
-      "SELECT k_date, k_id, body FROM event_keys CROSS JOIN events INDEXED BY events_walk_date "
-      "ON event_date = k_date AND event_id = k_id WHERE key = ?";
+  WhereClause rest = BuildWhere(store_internal::Residual(f, plan.field, t), store_internal::TextMatch::kPerRow);
+  std::string arm = absl::StrCat("SELECT ", t.sort_column, ", k_id, body FROM ", t.table, " CROSS JOIN events INDEXED BY ",
+                                 t.walk_index, " ON ", t.events_column, " = ", t.sort_column,
+                                 " AND event_id = k_id WHERE key = ?");
   std::vector<Value> bounds;
-  if (f.has_event_date_from()) {
-    arm += " AND k_date >= ?";
-    bounds.push_back(Micros(f.event_date_from()));
+  const bool by_date = t.sort_column == std::string("k_date");
+  const google::protobuf::Timestamp& from = by_date ? f.event_date_from() : f.first_seen_from();
+  const google::protobuf::Timestamp& to = by_date ? f.event_date_to() : f.first_seen_to();
+  if (from.seconds() != 0 || from.nanos() != 0) {
+    absl::StrAppend(&arm, " AND ", t.sort_column, " >= ?");
+    bounds.push_back(Micros(from));
   }
-  if (f.has_event_date_to()) {
-    arm += " AND k_date < ?";
-    bounds.push_back(Micros(f.event_date_to()));
+  if (to.seconds() != 0 || to.nanos() != 0) {
+    absl::StrAppend(&arm, " AND ", t.sort_column, " < ?");
+    bounds.push_back(Micros(to));
   }
   if (query.after) {
-    absl::StrAppend(&arm, " AND (k_date, k_id) ", desc ? "<" : ">", " (?, ?)");
+    absl::StrAppend(&arm, " AND (", t.sort_column, ", k_id) ", desc ? "<" : ">", " (?, ?)");
     bounds.push_back(static_cast<int64_t>(query.after->sort_key));
     bounds.push_back(query.after->event_id);
   }

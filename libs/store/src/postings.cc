@@ -88,39 +88,62 @@ void AddActorKeys(const std::string& actor, const char* side, KeyGroup* g) {
   g->keys.push_back(absl::StrCat(side, ":n:", absl::AsciiStrToLower(actor)));
 }
 
+
+const PostingTable kTables[] = {
+    {"event_keys", "k_date", "event_date", "events_walk_date"},
+    {"event_keys_seen", "k_seen", "first_seen", "events_walk_first_seen"}};
+
+std::string TableSchema(const PostingTable& t) {
+  const std::string insert_new =
+      absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column, ", k_id) SELECT v, new.",
+                   t.events_column, ", new.event_id FROM (", KeysOf("new"), ");");
+  const std::string delete_old =
+      absl::StrCat("DELETE FROM ", t.table, " WHERE key IN (", KeysOf("old"), ") AND ", t.sort_column, " = old.",
+                   t.events_column, " AND k_id = old.event_id;");
+  return absl::StrCat("CREATE TABLE IF NOT EXISTS ", t.table, " (key TEXT NOT NULL, ", t.sort_column,
+                      " INTEGER NOT NULL, k_id TEXT NOT NULL, PRIMARY KEY (key, ", t.sort_column,
+                      ", k_id)) WITHOUT ROWID;\n",  //
+                      "CREATE TRIGGER IF NOT EXISTS ", t.table, "_ai AFTER INSERT ON events BEGIN\n", insert_new,
+                      "\nEND;\nCREATE TRIGGER IF NOT EXISTS ", t.table, "_ad AFTER DELETE ON events BEGIN\n",
+                      delete_old, "\nEND;\nCREATE TRIGGER IF NOT EXISTS ", t.table,
+                      "_au AFTER UPDATE ON events BEGIN\n", delete_old, "\n", insert_new, "\nEND;\n");
+}
+
 }  // namespace
 
+const PostingTable* PostingTableFor(EventOrder order) {
+  switch (order) {
+    case EventOrder::kEventDateDesc:
+    case EventOrder::kEventDateAsc: return &kTables[0];
+    case EventOrder::kFirstSeenDesc:
+    case EventOrder::kFirstSeenAsc: return &kTables[1];
+    case EventOrder::kConfidenceDesc: break;
+  }
+  return nullptr;
+}
+
+std::vector<const PostingTable*> PostingTables() { return {&kTables[0], &kTables[1]}; }
+
 std::string PostingsSchema() {
-  const std::string keys_new = KeysOf("new");
-  const std::string keys_old = KeysOf("old");
-  const std::string insert_new = absl::StrCat(
-      "INSERT OR IGNORE INTO event_keys (key, k_date, k_id) SELECT v, new.event_date, new.event_id FROM (", keys_new,
-      ");");
-  const std::string delete_old = absl::StrCat(
-      "DELETE FROM event_keys WHERE key IN (", keys_old, ") AND k_date = old.event_date AND k_id = old.event_id;");
-  return absl::StrCat(R"sql(
-CREATE TABLE IF NOT EXISTS event_keys (
-  key TEXT NOT NULL,
-  k_date INTEGER NOT NULL,
-  k_id TEXT NOT NULL,
-  PRIMARY KEY (key, k_date, k_id)) WITHOUT ROWID;
+  // Keys are counted once, in the event-date table (every table has the same keys).
+  std::string sql = R"sql(
 CREATE TABLE IF NOT EXISTS event_key_counts (
   key TEXT PRIMARY KEY,
   n INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+  for (const PostingTable& t : kTables) sql += TableSchema(t);
+  sql += R"sql(
 CREATE TRIGGER IF NOT EXISTS event_key_counts_ai AFTER INSERT ON event_keys BEGIN
   INSERT INTO event_key_counts (key, n) VALUES (new.key, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
 END;
 CREATE TRIGGER IF NOT EXISTS event_key_counts_ad AFTER DELETE ON event_keys BEGIN
   UPDATE event_key_counts SET n = n - 1 WHERE key = old.key;
 END;
-CREATE TRIGGER IF NOT EXISTS event_keys_ai AFTER INSERT ON events BEGIN
-)sql",
-                      insert_new, "\nEND;\nCREATE TRIGGER IF NOT EXISTS event_keys_ad AFTER DELETE ON events BEGIN\n",
-                      delete_old, "\nEND;\nCREATE TRIGGER IF NOT EXISTS event_keys_au AFTER UPDATE ON events BEGIN\n",
-                      delete_old, "\n", insert_new, "\nEND;\n");
+)sql";
+  return sql;
 }
 
-std::string PostingsRebuildSql() {
+std::string PostingsRebuildSql(const PostingTable& t) {
   std::vector<std::string> selects;
   for (const KeyColumn& k : kKeyColumns) {
     std::string value = k.form == KeyColumn::kLower    ? absl::StrCat("lower(", k.column, ")")
@@ -128,12 +151,12 @@ std::string PostingsRebuildSql() {
                                                        : std::string(k.column);
     std::string where = k.form == KeyColumn::kPrefix ? absl::StrCat("length(", k.column, ") > ", k.prefix_chars)
                                                      : absl::StrCat(k.column, " <> ''");
-    selects.push_back(
-        absl::StrCat("SELECT '", k.family, "' || ", value, ", event_date, event_id FROM events WHERE ", where));
+    selects.push_back(absl::StrCat("SELECT '", k.family, "' || ", value, ", ", t.events_column,
+                                   ", event_id FROM events WHERE ", where));
   }
   // Sorted, so the b-tree is appended to rather than written at random.
-  return absl::StrCat("INSERT OR IGNORE INTO event_keys (key, k_date, k_id) ", absl::StrJoin(selects, " UNION ALL "),
-                      " ORDER BY 1, 2, 3");
+  return absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column, ", k_id) ",
+                      absl::StrJoin(selects, " UNION ALL "), " ORDER BY 1, 2, 3");
 }
 
 std::vector<KeyGroup> PostingGroups(const v1::EventFilter& f) {
@@ -159,10 +182,15 @@ std::vector<KeyGroup> PostingGroups(const v1::EventFilter& f) {
   return groups;
 }
 
-v1::EventFilter Residual(const v1::EventFilter& filter, const char* field) {
+v1::EventFilter Residual(const v1::EventFilter& filter, const char* field, const PostingTable& table) {
   v1::EventFilter rest = filter;
-  rest.clear_event_date_from();
-  rest.clear_event_date_to();
+  if (table.sort_column == std::string("k_date")) {
+    rest.clear_event_date_from();
+    rest.clear_event_date_to();
+  } else {
+    rest.clear_first_seen_from();
+    rest.clear_first_seen_to();
+  }
   const google::protobuf::FieldDescriptor* fd = rest.GetDescriptor()->FindFieldByName(field);
   if (fd) rest.GetReflection()->ClearField(&rest, fd);
   return rest;

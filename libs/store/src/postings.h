@@ -1,5 +1,6 @@
-// Posting lists for ListEvents in event-date order: one row per (key, event)
-// in `event_keys(key, k_date, k_id)`, a WITHOUT ROWID table whose primary key
+// Posting lists for ListEvents in event-date and first-seen order: one row per
+// (key, event) in `event_keys(key, k_date, k_id)` (and `event_keys_seen(key,
+// k_seen, k_id)`), WITHOUT ROWID tables whose primary key
 // puts each filter value's events in page order, so a filter is one index range
 // scan instead of a walk of every event. Keys are written by triggers on
 // `events` (so upserts, tombstones and retention keep them in step) and counted
@@ -18,15 +19,30 @@
 #include <string>
 #include <vector>
 
+#include "eventwire/store.h"
 #include "eventwire/v1/query.pb.h"
 
 namespace eventwire::store_internal {
 
+// A posting table: keys with their events in one order (the order's column and
+// event id), and the walk index (events_walk_*) whose entries hold every
+// filter column, found by the same two values.
+struct PostingTable {
+  const char* table;
+  const char* sort_column;    // in the posting table
+  const char* events_column;  // in events
+  const char* walk_index;
+};
+
+// The table for an order; null when none (confidence).
+const PostingTable* PostingTableFor(EventOrder order);
+std::vector<const PostingTable*> PostingTables();
+
 // Tables and triggers, for kSchema (idempotent: IF NOT EXISTS).
 std::string PostingsSchema();
-// Fills event_keys from the events already stored (a store from before the
-// postings existed), in key order.
-std::string PostingsRebuildSql();
+// Fills a posting table from the events already stored (a store from before
+// the table existed), in key order.
+std::string PostingsRebuildSql(const PostingTable& table);
 
 // Keys one filter field may match: exact keys, plus half-open key ranges
 // [first, second) whose distinct keys are to be looked up in the table (a code
@@ -41,8 +57,8 @@ struct KeyGroup {
 // PLOVER type, country, place); empty when none is set.
 std::vector<KeyGroup> PostingGroups(const v1::EventFilter& filter);
 
-// The filter without `field` and without the event-date range: what is left
-// for the candidates of that field's keys to be tested against (empty: nothing).
-v1::EventFilter Residual(const v1::EventFilter& filter, const char* field);
+// The filter without `field` and without the range of the table's order: what
+// is left for the candidates of that field's keys to be tested against.
+v1::EventFilter Residual(const v1::EventFilter& filter, const char* field, const PostingTable& table);
 
 }  // namespace eventwire::store_internal

@@ -274,7 +274,8 @@ TEST_F(StorePlanTest, AStoreWithoutPostingListsGetsThemOnOpen) {
     ASSERT_EQ(sqlite3_open(Path().c_str(), &db), SQLITE_OK);
     const char* drop =
         "DROP TRIGGER event_keys_ai; DROP TRIGGER event_keys_ad; DROP TRIGGER event_keys_au;"
-        "DROP TABLE event_keys; DROP TABLE event_key_counts;";
+        "DROP TRIGGER event_keys_seen_ai; DROP TRIGGER event_keys_seen_ad; DROP TRIGGER event_keys_seen_au;"
+        "DROP TABLE event_keys; DROP TABLE event_keys_seen; DROP TABLE event_key_counts;";
     EXPECT_EQ(sqlite3_exec(db, drop, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
     sqlite3_close(db);
   }
