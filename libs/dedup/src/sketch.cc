@@ -88,7 +88,9 @@ uint64_t Mix(uint64_t x) {
 uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
 // Month and weekday names, compared by word hash: one probe of a small
-// direct-mapped table per word instead of string compares.
+// direct-mapped table per word instead of string compares. They are 3 to 9
+// letters long ("may" .. "september"): other words skip the probe.
+constexpr size_t kMinTemporalLength = 3, kMaxTemporalLength = 9;
 class TemporalWords {
  public:
   TemporalWords() {
@@ -123,87 +125,164 @@ bool IsTemporalWord(uint64_t word_hash) {
 
 }  // namespace
 
-void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
-  tokens->clear();
-  thread_local std::string word;  // reused: no allocation per call
-  word.clear();
-  bool has_digit = false, capital = false, sentence_start = true;
-  auto emit = [&](absl::string_view w) {
-    Token t;
-    t.hash = HashBytes(w);
-    t.figure = has_digit || IsTemporalWord(t.hash);
-    t.name = capital && !sentence_start && !t.figure && w.size() >= 3;
-    tokens->push_back(t);
-    has_digit = capital = sentence_start = false;
-  };
-  auto flush = [&] {
-    if (word.empty()) return;
-    emit(word);
-    word.clear();
-  };
-  size_t i = 0;
-  while (i < text.size()) {
-    // Fast path for what most text is made of; the same outcome as below.
-    const auto b = static_cast<unsigned char>(text[i]);
-    if (b >= 'a' && b <= 'z') {
-      size_t j = i + 1;
-      while (j < text.size() && text[j] >= 'a' && text[j] <= 'z') ++j;
-      if (word.empty() && (j == text.size() || text[j] == ' ')) {
-        // A whole lowercase word (no capital or digit is pending while the
-        // word is empty): hashed where it stands, and its space consumed.
-        emit(text.substr(i, j - i));
-        i = j + (j < text.size() ? 1 : 0);
-        continue;
-      }
-      word.append(text.data() + i, j - i);
-      i = j;
-      continue;
-    }
-    if (b == ' ') {
-      flush();
-      ++i;
-      continue;
-    }
-    const size_t at = i;
-    const uint32_t cp = NextCodePoint(text, &i);
-    CharClass c = Classify(cp);
-    // Keep "5.2" and "1,200" whole: a point or comma between digits is part of the number.
-    if ((cp == '.' || cp == ',') && has_digit && !word.empty() && word.back() >= '0' &&
-        word.back() <= '9' && i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      if (cp == '.') word.push_back('.');
-      continue;
-    }
-    switch (c) {
-      case CharClass::kWord:
-        if (cp < 0x80) {
-          char ch = static_cast<char>(cp);
-          if (ch >= 'A' && ch <= 'Z') {
-            if (word.empty()) capital = true;
-            ch = static_cast<char>(ch - 'A' + 'a');
-          }
-          if (ch >= '0' && ch <= '9') has_digit = true;
-          word.push_back(ch);
+namespace {
+
+// ASCII bytes by what the tokeniser does with them (bytes >= 0x80 start a
+// multi-byte sequence, classified by code point).
+enum ByteClass : uint8_t { kLower, kUpper, kDigit, kSpace, kApostrophe, kStop, kOther, kHigh };
+
+constexpr std::array<uint8_t, 256> MakeByteClasses() {
+  std::array<uint8_t, 256> c{};
+  for (int b = 0; b < 256; ++b) {
+    c[b] = b >= 0x80 ? kHigh : b >= 'a' && b <= 'z' ? kLower : b >= 'A' && b <= 'Z' ? kUpper
+         : b >= '0' && b <= '9' ? kDigit : b == ' ' ? kSpace : b == '\'' ? kApostrophe
+         : b == '.' || b == '!' || b == '?' || b == '\n' ? kStop : kOther;
+  }
+  return c;
+}
+constexpr std::array<uint8_t, 256> kByteClass = MakeByteClasses();
+
+uint8_t ClassOf(char ch) { return kByteClass[static_cast<unsigned char>(ch)]; }
+
+// One pass over the bytes. A word is hashed where it stands when it is a
+// run of lowercase letters (most of any text); words with capitals, digits
+// or non-ASCII letters are normalised into a small buffer first.
+class Tokenizer {
+ public:
+  Tokenizer(absl::string_view text, std::vector<Token>* tokens, std::string* word)
+      : text_(text), tokens_(tokens), word_(*word) {}
+
+  void Run() {
+    // Raw pointers: the string_view's checked operator[] cost a compare per byte.
+    const char* const begin = text_.data();
+    const char* const end = begin + text_.size();
+    const char* p = begin;
+    while (p < end) {
+      const char ch = *p;
+      const uint8_t c = ClassOf(ch);
+      if (c == kLower) {
+        const char* q = p + 1;
+        while (q < end && ClassOf(*q) == kLower) ++q;
+        // A whole lowercase word: nothing pending (an empty buffer means no
+        // capital or digit either) and an ASCII separator or the end next.
+        if (word_.empty() && (q == end || IsAsciiBreak(ClassOf(*q)))) {
+          Emit(p, static_cast<size_t>(q - p));
         } else {
-          word.append(text.data() + at, i - at);
+          word_.append(p, static_cast<size_t>(q - p));
         }
+        p = q;
+      } else if (c == kHigh) {
+        size_t i = static_cast<size_t>(p - begin);
+        NonAscii(&i);
+        p = begin + i;
+      } else {
+        Ascii(ch, static_cast<size_t>(p - begin) + 1);
+        ++p;
+      }
+    }
+    Flush();
+  }
+
+ private:
+  static bool IsAsciiBreak(uint8_t c) { return c == kSpace || c == kStop || c == kOther; }
+
+  // One ASCII character (runs of lowercase letters go faster in Run());
+  // `next` is where the text goes on after it.
+  void Ascii(char ch, size_t next) {
+    switch (ClassOf(ch)) {
+      case kLower:
+        word_.push_back(ch);
+        break;
+      case kUpper:
+        if (word_.empty()) capital_ = true;
+        word_.push_back(static_cast<char>(ch - 'A' + 'a'));
+        break;
+      case kDigit:
+        has_digit_ = true;
+        word_.push_back(ch);
+        break;
+      case kSpace:
+        Flush();
+        break;
+      case kApostrophe:  // "don't" -> "dont"
+        break;
+      case kStop:
+        if (ch == '.' && InsideNumber(next)) {
+          word_.push_back('.');
+        } else {
+          Flush();
+          sentence_start_ = true;
+        }
+        break;
+      default:
+        if (ch != ',' || !InsideNumber(next)) Flush();  // "1,200" -> "1200"
+        break;
+    }
+  }
+
+  // A point or comma between digits is part of the number ("5.2", "1,200").
+  bool InsideNumber(size_t next) const {
+    return has_digit_ && !word_.empty() && word_.back() >= '0' && word_.back() <= '9' && next < text_.size() &&
+           ClassOf(text_[next]) == kDigit;
+  }
+
+  void NonAscii(size_t* i) {
+    const size_t at = *i;
+    const uint32_t cp = NextCodePoint(text_, i);
+    if (cp < 0x80) {  // an overlong (invalid) encoding of an ASCII character
+      Ascii(static_cast<char>(cp), *i);
+      return;
+    }
+    switch (Classify(cp)) {
+      case CharClass::kWord:
+        word_.append(text_.data() + at, *i - at);
         break;
       case CharClass::kDrop:
         break;
       case CharClass::kCjk:
-        flush();
-        word.append(text.data() + at, i - at);
-        flush();
+        Flush();
+        word_.append(text_.data() + at, *i - at);
+        Flush();
         break;
       case CharClass::kSentenceEnd:
-        flush();
-        sentence_start = true;
+        Flush();
+        sentence_start_ = true;
         break;
       case CharClass::kSeparator:
-        flush();
+        Flush();
         break;
     }
   }
-  flush();
+
+  void Emit(const char* w, size_t len) {
+    Token t;
+    t.hash = XXH3_64bits(w, len);
+    t.figure = has_digit_ ||
+               (len >= kMinTemporalLength && len <= kMaxTemporalLength && IsTemporalWord(t.hash));
+    t.name = capital_ && !sentence_start_ && !t.figure && len >= 3;
+    tokens_->push_back(t);
+    has_digit_ = capital_ = sentence_start_ = false;
+  }
+
+  void Flush() {
+    if (word_.empty()) return;
+    Emit(word_.data(), word_.size());
+    word_.clear();
+  }
+
+  absl::string_view text_;
+  std::vector<Token>* tokens_;
+  std::string& word_;
+  bool has_digit_ = false, capital_ = false, sentence_start_ = true;
+};
+
+}  // namespace
+
+void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
+  tokens->clear();
+  thread_local std::string word;  // reused: no allocation per call
+  word.clear();
+  Tokenizer(text, tokens, &word).Run();
 }
 
 void Shingles(const std::vector<Token>& tokens, std::vector<uint64_t>* out) {
