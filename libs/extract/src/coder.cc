@@ -112,6 +112,15 @@ bool Violent(std::string_view code) {
   return code.starts_with("18") || code.starts_with("19") || code.starts_with("20");
 }
 
+// Nouns for civilians and their property: the victims of force that names no actor
+// ("shelled several villages", "massacred hundreds of Yazidi men").
+constexpr std::string_view kCivilianObjects[] = {
+    "village", "villages", "home", "homes", "house", "houses", "town", "towns", "neighbourhood", "neighborhood",
+    "neighbourhoods", "neighborhoods", "market", "markets", "mosque", "mosques", "church", "churches", "school",
+    "schools", "hospital", "hospitals", "tower", "camp", "camps", "men", "women", "children", "people", "families",
+    "residents", "worshippers", "shoppers", "minority", "minorities", "muslims", "christians", "interpreters",
+    "workers", "city"};
+
 // Reactions to an act (comment, praise, disapproval, rejection): their object is often an earlier event.
 bool Reaction(std::string_view code) {
   return code == "012" || code == "013" || code.starts_with("05") || code.starts_with("11") || code.starts_with("12");
@@ -362,9 +371,12 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history) {
       i = mend > i ? mend : i + 1;
       continue;
     }
-    // "hundreds of Palestinians", "2,000 Afghans": a counted plural demonym names people, not a state.
-    if (parts.size() == 1 && parts[0]->kind == ActorKind::kDemonym && mend == i + 1 && a.role().empty() &&
-        toks_[i].lower.ends_with("s") && i > 0 && (toks_[i - 1].lower == "of" || toks_[i - 1].number)) {
+    // "hundreds of Palestinians", "2,000 Afghans": a counted plural demonym names people, not a state;
+    // so does a demonym before civilians or their property ("Palestinian homes", "Afghan interpreters").
+    if (parts.size() == 1 && parts[0]->kind == ActorKind::kDemonym && a.role().empty() &&
+        ((mend == i + 1 && toks_[i].lower.ends_with("s") && i > 0 &&
+          (toks_[i - 1].lower == "of" || toks_[i - 1].number)) ||
+         (mend < n && In(toks_[mend].lower, kCivilianObjects) && toks_[mend].lower != "city"))) {
       a.set_role("CVL");
       a.set_code(a.country_code() + "CVL");
     }
@@ -1316,8 +1328,8 @@ bool LooksExplicit(std::string_view date_text) {
 }
 
 // "both sides", "the two sides", "the warring parties" in the clause after a trigger.
-bool BothSides(const std::vector<Token>& toks, size_t from) {
-  for (size_t k = from; k + 1 < toks.size() && k < from + 4; ++k) {
+bool BothSides(const std::vector<Token>& toks, size_t from, size_t to) {
+  for (size_t k = from; k + 1 < toks.size() && k < to; ++k) {
     if (toks[k].punct) return false;
     const std::string_view a = toks[k].lower, b = toks[k + 1].lower;
     if ((a == "both" || a == "two" || a == "warring") && (b == "sides" || b == "parties")) return true;
@@ -1454,7 +1466,7 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       }
       // "urged both sides to stop": the two parties of the latest dyad reported before.
       if (targets.empty() && object_actors.empty() && object_actor == nullptr && !sources.empty() &&
-          BothSides(toks, t.end)) {
+          BothSides(toks, t.span_begin, t.end + 4)) {
         const std::string own = sources.front() == kCarried ? carry.code() : sources.front() >= 0
                                                                                  ? sc.mentions()[sources.front()].actor.code()
                                                                                  : std::string();
@@ -1564,6 +1576,25 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
           host->set_country_code(here);
           host->set_code(here);
           host->set_name(here);
+        }
+        // Force against (or destruction of) villages, homes or people that names no actor for
+        // hits the civilians of the place where it happens.
+        if ((Violent(code) || code == "1712") && (e.target().code().empty() || e.target().role().empty()) &&
+            e.target().known_group().empty()) {
+          bool civilian = false;
+          for (size_t k = t.end > 0 ? t.end - 1 : 0; k < toks.size() && k < t.end + 10 && !civilian; ++k) {
+            if (k >= t.end && (toks[k].lower == ";" || In(toks[k].lower, kRelativePronouns))) break;
+            civilian = In(toks[k].lower, kCivilianObjects);
+          }
+          std::string country = e.target().country_code();
+          if (country.empty()) country = here;
+          if (civilian && !country.empty()) {
+            v1::Actor* victims = e.mutable_target();
+            victims->set_country_code(country);
+            victims->set_role("CVL");
+            victims->set_code(country + "CVL");
+            if (victims->name().empty()) victims->set_name(country + " civilians");
+          }
         }
         // Date: the date expression nearest the trigger, else publication date.
         const DateMatch* best_date = nullptr;

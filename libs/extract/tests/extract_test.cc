@@ -522,6 +522,18 @@ TEST_F(ExtractTest, CountedPluralDemonymsArePeopleAndCompoundsAreNoParties) {
   EXPECT_EQ(ev[0].target().country_code(), "ISR");
 }
 
+TEST_F(ExtractTest, ForceAgainstVillagesOrPeopleHitsTheCiviliansOfThePlace) {
+  auto ev = Code("Government troops shelled several villages near Gao on Sunday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().code(), "MLICVL");
+  ev = Code("Israeli bulldozers demolished Palestinian homes near Hebron.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].target().code(), "PSECVL");
+  // Without a place there is no guess.
+  ev = Code("Soldiers shelled several villages on Sunday.");
+  for (const auto& e : ev) EXPECT_TRUE(e.target().code().empty()) << e.target().code();
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
