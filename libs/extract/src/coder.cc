@@ -119,7 +119,8 @@ constexpr std::string_view kCivilianObjects[] = {
     "neighbourhoods", "neighborhoods", "market", "markets", "mosque", "mosques", "church", "churches", "school",
     "schools", "hospital", "hospitals", "tower", "camp", "camps", "men", "women", "children", "people", "families",
     "residents", "worshippers", "shoppers", "minority", "minorities", "muslims", "christians", "interpreters",
-    "workers", "city"};
+    "workers", "city", "centre", "center", "hotel", "restaurant", "bus", "crowd", "crowds", "passengers",
+    "pilgrims", "wedding", "funeral", "victims", "survivors"};
 
 // Reactions to an act (comment, praise, disapproval, rejection): their object is often an earlier event.
 bool Reaction(std::string_view code) {
@@ -445,7 +446,9 @@ void SentenceCoder::ResolveReferences(const std::vector<v1::Actor>& history) {
       std::string subject_country;
       const bool object = i + 1 >= toks_.size() || toks_[i + 1].punct || In(toks_[i + 1].lower, kPrepositions) ||
                           toks_[i + 1].lower == "and";
-      if (const int subj = SubjectBefore(i - 1); object && subj >= 0)
+      // "across the country", "throughout the country": the setting is the subject's own.
+      const bool setting = i >= 2 && (toks_[i - 2].lower == "across" || toks_[i - 2].lower == "throughout");
+      if (const int subj = SubjectBefore(i - 1); object && !setting && subj >= 0)
         subject_country = mentions_[subj].actor.country_code();
       const v1::Actor* c = antecedent(i, [&](const v1::Actor& x) {
         // Any national actor names its country ("Myanmar's military ... sanctions on the country").
@@ -1127,14 +1130,17 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     if (target < 0 && !statement) {
       for (size_t k = t.begin + 1; k < n && k < t.end + 12; ++k) {
         if (k >= t.end && (In(toks_[k].lower, kClauseStops) || toks_[k].lower == ",")) break;
-        if (k == t.end && In(toks_[k].lower, kObjectPronouns)) break;  // "expel them": unresolved object
+        // "expel them": an unresolved object ("met US envoy ..." is a name, not "us").
+        if (k == t.end && In(toks_[k].lower, kObjectPronouns) && covered_[k] < 0) break;
         if (inquiry && k >= t.end && toks_[k].lower == "that") break;  // "the strike that killed ...": the act
         // "visited the two countries and reiterated ...": a second verb ends the object.
         if (k >= t.end && toks_[k].lower == "and" && k + 1 < n &&
             (toks_[k + 1].lower.ends_with("ed") || In(toks_[k + 1].lower, kSpeech)))
           break;
         bool other_trigger = false;
-        for (size_t o = ti + 1; o < triggers_.size(); ++o)
+        // A participle before its noun is an adjective, not a new clause ("tortured detained activists").
+        const bool adjective = k == t.end && toks_[k].lower.ends_with("ed") && k + 1 < n && covered_[k + 1] >= 0;
+        for (size_t o = ti + 1; o < triggers_.size() && !adjective; ++o)
           if (triggers_[o].begin == k && !triggers_[o].dropped) other_trigger = true;
         if (other_trigger) break;
         if (covered_[k] < 0 || mentions_[covered_[k]].begin != k) continue;
@@ -1160,6 +1166,20 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         target = covered_[k];
         break;
       }
+    }
+    // "X said Kabul had rejected its proposal", "... had blocked its boats": in
+    // reported speech a possessive object is the speaker's.
+    for (size_t k = t.begin + 1; target < 0 && source >= 0 && k <= t.end && k < n; ++k) {
+      if (toks_[k].lower != "its" && toks_[k].lower != "their") continue;
+      for (size_t sp = mentions_[source].begin; sp-- > 0;) {
+        if (!In(toks_[sp].lower, kSpeech)) continue;
+        const int speaker = SubjectBefore(sp);
+        if (speaker >= 0 && speaker != source &&
+            mentions_[speaker].actor.country_code() != mentions_[source].actor.country_code())
+          target = speaker;
+        break;
+      }
+      break;
     }
     // "shelled the city, killing at least nine civilians": the victims.
     for (size_t k = t.end; force && target < 0 && k + 1 < n && k < t.end + 25; ++k) {
@@ -1562,6 +1582,15 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         } else if (!dateline_loc.name().empty()) {
           *e.mutable_location() = dateline_loc;
         }
+        // A government acting on its own country ("suspended internet across the
+        // country") acts on its people.
+        if (!e.target().country_code().empty() && Bare(e.target()) &&
+            e.target().country_code() == e.source().country_code() && e.source().known_group().empty() &&
+            (e.source().role() == "GOV" || e.source().role() == "MIL" || e.source().role() == "COP" ||
+             e.source().role() == "JUD" || e.source().role() == "LEG" || e.source().role() == "SPY")) {
+          e.mutable_target()->set_role("CVL");
+          e.mutable_target()->set_code(e.target().country_code() + "CVL");
+        }
         // Visits, aid, military moves and force abroad with no named target are aimed
         // at the country where they happen ("flew to New Delhi", "shelled villages near
         // Shire"); aid may take the dateline's country ("Greece sent rescue teams").
@@ -1569,9 +1598,13 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         const bool abroad_act = code == "042" || code.starts_with("07") || code.starts_with("033") ||
                                 code.starts_with("15") || Violent(code);
         const std::string& here = e.location().country_code();
-        if (abroad_act && e.target().code().empty() && !here.empty() && !e.source().country_code().empty() &&
-            here != e.source().country_code() &&
-            (e.location().method() == "explicit" || code.starts_with("07") || code.starts_with("033"))) {
+        // International organisations have no country: all their aid is abroad.
+        const bool aid = code.starts_with("07") || code.starts_with("033");
+        const bool stateless_org = e.source().country_code().empty() && !e.source().known_group().empty();
+        if (abroad_act && e.target().code().empty() && !here.empty() &&
+            (here != e.source().country_code() || e.source().country_code().empty()) &&
+            (!e.source().country_code().empty() || (aid && stateless_org)) &&
+            (e.location().method() == "explicit" || aid)) {
           v1::Actor* host = e.mutable_target();
           host->set_country_code(here);
           host->set_code(here);
@@ -1579,7 +1612,9 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         }
         // Force against (or destruction of) villages, homes or people that names no actor for
         // hits the civilians of the place where it happens.
-        if ((Violent(code) || code == "1712") && (e.target().code().empty() || e.target().role().empty()) &&
+        // Likewise aid delivered to villages or people, and threats of force against them.
+        if ((Violent(code) || code == "1712" || code.starts_with("07") || code.starts_with("138")) &&
+            (e.target().code().empty() || e.target().role().empty()) &&
             e.target().known_group().empty()) {
           bool civilian = false;
           for (size_t k = t.end > 0 ? t.end - 1 : 0; k < toks.size() && k < t.end + 10 && !civilian; ++k) {

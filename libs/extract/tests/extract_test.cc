@@ -534,6 +534,41 @@ TEST_F(ExtractTest, ForceAgainstVillagesOrPeopleHitsTheCiviliansOfThePlace) {
   for (const auto& e : ev) EXPECT_TRUE(e.target().code().empty()) << e.target().code();
 }
 
+TEST_F(ExtractTest, PossessiveObjectInReportedSpeechIsTheSpeakers) {
+  auto ev = Code("The Ghanaian foreign ministry said Togo had rejected its offer of a border commission.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].cameo_root(), "12");
+  EXPECT_EQ(ev[0].source().country_code(), "TGO");
+  EXPECT_EQ(ev[0].target().country_code(), "GHA");
+}
+
+TEST_F(ExtractTest, GovernmentActingOnItsOwnCountryActsOnItsPeople) {
+  auto ev = Code("Ethiopia's government imposed a curfew across the country on Monday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().code(), "ETHCVL");
+}
+
+TEST_F(ExtractTest, AidOfInternationalOrganisationsAimsAtTheHostCountry) {
+  auto ev = Code("The World Food Programme delivered food to villages near Goma.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "07");
+  EXPECT_EQ(ev[0].target().code(), "CODCVL");
+}
+
+TEST_F(ExtractTest, AllCapsNameIsNoObjectPronounAndParticiplesAreAdjectives) {
+  auto ev = Code("Hamas met US envoy Steve Witkoff in Doha.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().country_code(), "USA");
+  ev = Code("Iranian guards beat detained protesters in Tehran.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].target().country_code(), "IRN");
+  // Ministers, defence included, are government.
+  ev = Code("The Kenyan defence minister visited troops in Mandera.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].source().code(), "KENGOV");
+  EXPECT_EQ(ev[0].target().code(), "KENMIL");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
