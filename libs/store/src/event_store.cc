@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -28,8 +29,8 @@ namespace {
 
 // One row per event: the columns every filter and order needs, indexed, and
 // the whole protobuf in `body`. `seq` orders changes for the live tail.
-// Evidence sentences are indexed by an external-content FTS5 table kept in
-// step by triggers.
+// Evidence sentences are indexed by a contentless FTS5 table (events_text,
+// rowids in date order: filter_sql.h) kept in step by triggers.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY,
@@ -78,18 +79,12 @@ CREATE INDEX IF NOT EXISTS events_by_s_country ON events(s_country);
 CREATE INDEX IF NOT EXISTS events_by_t_country ON events(t_country);
 CREATE INDEX IF NOT EXISTS events_by_loc_name ON events(loc_name COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS events_by_loc_text ON events(loc_text COLLATE NOCASE);
-CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(
-  evidence, content='events', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
-CREATE TRIGGER IF NOT EXISTS events_ai AFTER INSERT ON events BEGIN
-  INSERT INTO events_fts(rowid, evidence) VALUES (new.id, new.evidence);
-END;
-CREATE TRIGGER IF NOT EXISTS events_ad AFTER DELETE ON events BEGIN
-  INSERT INTO events_fts(events_fts, rowid, evidence) VALUES ('delete', old.id, old.evidence);
-END;
-CREATE TRIGGER IF NOT EXISTS events_au AFTER UPDATE ON events BEGIN
-  INSERT INTO events_fts(events_fts, rowid, evidence) VALUES ('delete', old.id, old.evidence);
-  INSERT INTO events_fts(rowid, evidence) VALUES (new.id, new.evidence);
-END;
+DROP TRIGGER IF EXISTS events_ai;
+DROP TRIGGER IF EXISTS events_ad;
+DROP TRIGGER IF EXISTS events_au;
+DROP TABLE IF EXISTS events_fts;
+CREATE VIRTUAL TABLE IF NOT EXISTS events_text USING fts5(
+  evidence, content='', tokenize='porter unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS stories (
   story_id TEXT PRIMARY KEY,
   version INTEGER NOT NULL,
@@ -128,6 +123,18 @@ ON CONFLICT(story_id) DO UPDATE SET version = excluded.version, last_seen = excl
 WHERE excluded.version > stories.version
 )sql";
 
+std::string TextTriggers() {
+  const std::string insert_new = absl::StrCat("INSERT INTO events_text (rowid, evidence) VALUES (",
+                                              store_internal::TextRowidSql("new"), ", new.evidence);");
+  const std::string delete_old =
+      absl::StrCat("INSERT INTO events_text (events_text, rowid, evidence) VALUES ('delete', ",
+                   store_internal::TextRowidSql("old"), ", old.evidence);");
+  return absl::StrCat("CREATE TRIGGER IF NOT EXISTS events_text_ai AFTER INSERT ON events BEGIN ", insert_new,
+                      " END;\nCREATE TRIGGER IF NOT EXISTS events_text_ad AFTER DELETE ON events BEGIN ", delete_old,
+                      " END;\nCREATE TRIGGER IF NOT EXISTS events_text_au AFTER UPDATE ON events BEGIN ", delete_old,
+                      " ", insert_new, " END;\n");
+}
+
 absl::StatusOr<bool> TableExists(Connection* conn, const char* name) {
   absl::StatusOr<std::unique_ptr<Statement>> st =
       conn->Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
@@ -150,8 +157,24 @@ absl::Status CreateSchema(Connection* writer) {
       if (!had.ok()) return had.status();
       if (!*had) missing.push_back(t);
     }
-    if (absl::Status st = writer->Exec(absl::StrCat(kSchema, store_internal::PostingsSchema())); !st.ok()) return st;
+    absl::StatusOr<bool> had_text = TableExists(writer, "events_text");
+    if (!had_text.ok()) return had_text.status();
+    if (absl::Status st = writer->Exec(absl::StrCat(kSchema, TextTriggers(), store_internal::PostingsSchema()));
+        !st.ok()) {
+      return st;
+    }
     if (!*had_events) return absl::OkStatus();
+    if (!*had_text) {
+      const absl::Time start = absl::Now();
+      LogInfo("store: building the date-ordered text index of an older store", {});
+      if (absl::Status st = writer->Exec(absl::StrCat("INSERT INTO events_text (rowid, evidence) SELECT ",
+                                                      store_internal::TextRowidSql("events"),
+                                                      ", evidence FROM events ORDER BY 1"));
+          !st.ok()) {
+        return st;
+      }
+      LogInfo("store: text index built", {{"seconds", absl::StrCat(absl::ToDoubleSeconds(absl::Now() - start))}});
+    }
     for (const store_internal::PostingTable* t : missing) {
       const absl::Time start = absl::Now();
       LogInfo("store: building the posting lists of an older store", {{"table", t->table}});
@@ -458,6 +481,98 @@ absl::StatusOr<ListResult> ListFromPostings(Connection* conn, const ListQuery& q
   return out;
 }
 
+// A text filter in event-date order: the text index yields its matches day by
+// day in page order (its rowids, filter_sql.h), each tested against the rest
+// of the filter on its row; a day's matches are sorted by (date, event id) and
+// the page ends with the day that completes it. Costs the matches of the days
+// read, where walking the date index costs a text lookup per walked event.
+absl::StatusOr<ListResult> ListFromText(Connection* conn, const ListQuery& query) {
+  const bool desc = query.order == EventOrder::kEventDateDesc;
+  const v1::EventFilter& f = query.filter;
+  v1::EventFilter rest_filter = f;
+  rest_filter.clear_text();
+  WhereClause rest = BuildWhere(rest_filter);
+  std::vector<Value> values = {Value(store_internal::FtsQuery(f.text()))};
+  std::string sql = absl::StrCat(
+      "SELECT events.event_date, events.event_id, events.id FROM events_text CROSS JOIN events ON events.id = "
+      "(events_text.rowid & ",
+      store_internal::kTextDayStride - 1, ") WHERE events_text MATCH ?");
+  // Whole days: a bound inside a day is left to the row filter.
+  auto day_start = [](int64_t day) { return day * store_internal::kTextDayStride; };
+  int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
+  if (f.event_date_from().seconds() != 0 || f.event_date_from().nanos() != 0) {
+    lo = std::max(lo, day_start(store_internal::TextDay(Micros(f.event_date_from()))));
+  }
+  if (f.event_date_to().seconds() != 0 || f.event_date_to().nanos() != 0) {
+    hi = std::min(hi, day_start(store_internal::TextDay(Micros(f.event_date_to())) + 1));
+  }
+  if (query.after) {
+    const int64_t day = store_internal::TextDay(static_cast<int64_t>(query.after->sort_key));
+    if (desc) {
+      hi = std::min(hi, day_start(day + 1));
+    } else {
+      lo = std::max(lo, day_start(day));
+    }
+  }
+  absl::StrAppend(&sql, " AND events_text.rowid >= ? AND events_text.rowid < ? AND (", rest.sql,
+                  ") ORDER BY events_text.rowid", desc ? " DESC" : " ASC");
+  values.push_back(lo);
+  values.push_back(hi);
+  values.insert(values.end(), rest.values.begin(), rest.values.end());
+
+  struct Match {
+    int64_t date;
+    std::string event_id;
+    int64_t id;
+  };
+  auto before = [desc](const Match& a, const Match& b) {  // page order
+    if (a.date != b.date) return desc ? a.date > b.date : a.date < b.date;
+    return desc ? a.event_id > b.event_id : a.event_id < b.event_id;
+  };
+  std::optional<Match> cursor;
+  if (query.after) cursor = Match{static_cast<int64_t>(query.after->sort_key), query.after->event_id, 0};
+  std::vector<Match> page;  // page_size + 1 at most, in page order
+  {
+    absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare(sql);
+    if (!st.ok()) return st.status();
+    (*st)->BindAll(values);
+    std::vector<Match> day;
+    auto flush = [&] {
+      std::sort(day.begin(), day.end(), before);
+      for (Match& m : day) {
+        if (static_cast<int>(page.size()) > query.page_size) break;
+        if (cursor && !before(*cursor, m)) continue;  // on an earlier page
+        page.push_back(std::move(m));
+      }
+      day.clear();
+    };
+    while (static_cast<int>(page.size()) <= query.page_size) {
+      absl::StatusOr<bool> row = (*st)->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      Match m{(*st)->Int(0), (*st)->Text(1), (*st)->Int(2)};
+      if (!day.empty() && store_internal::TextDay(m.date) != store_internal::TextDay(day.front().date)) flush();
+      day.push_back(std::move(m));
+    }
+    flush();
+  }
+  ListResult out;
+  absl::StatusOr<std::unique_ptr<Statement>> body = conn->Prepare("SELECT body FROM events WHERE id = ?");
+  if (!body.ok()) return body.status();
+  for (size_t i = 0; i < page.size(); ++i) {
+    if (static_cast<int>(i) == query.page_size) {
+      out.next = PageCursor{static_cast<double>(page[i - 1].date), page[i - 1].event_id};
+      break;
+    }
+    (*body)->Bind(1, Value(page[i].id));
+    absl::StatusOr<bool> row = (*body)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row || !AddEvent(**body, 0, query, &out)) return absl::DataLossError("stored event does not parse");
+    if (absl::Status s = (*body)->Reset(); !s.ok()) return s;
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<EventOrder> ParseEventOrder(const std::string& text) {
@@ -717,6 +832,10 @@ absl::StatusOr<ListResult> EventStore::List(const ListQuery& query, const Cancel
     // One snapshot for the key counts and the postings read after them.
     absl::StatusOr<std::unique_ptr<store_internal::ReadTransaction>> txn = (*r)->get()->BeginRead();
     if (!txn.ok()) return txn.status();
+    if (!query.filter.text().empty() && query.filter.story_id().empty() &&
+        (query.order == EventOrder::kEventDateDesc || query.order == EventOrder::kEventDateAsc)) {
+      return ListFromText((*r)->get(), query);
+    }
     absl::StatusOr<std::optional<PostingPlan>> plan = PlanPostings((*r)->get(), query);
     if (!plan.ok()) return plan.status();
     if (*plan) return ListFromPostings((*r)->get(), query, **plan);
@@ -896,7 +1015,7 @@ absl::StatusOr<bool> EventStore::OptimizeIfStale(int64_t min_events) {
   // The planner needs the statistics to choose between filter indexes; a text
   // index in one segment answers lookups with one b-tree search per word.
   if (absl::Status s = impl_->writer->Exec(
-          "ANALYZE; INSERT INTO events_fts(events_fts) VALUES('optimize');");
+          "ANALYZE; INSERT INTO events_text(events_text) VALUES('optimize');");
       !s.ok()) {
     return s;
   }

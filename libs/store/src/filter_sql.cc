@@ -71,6 +71,10 @@ int64_t Micros(const google::protobuf::Timestamp& ts) {
   return ts.seconds() * 1000000 + ts.nanos() / 1000;
 }
 
+std::string TextRowidSql(const std::string& row) {
+  return absl::StrCat("(", row, ".event_date / ", kMicrosPerDay, ") * ", kTextDayStride, " + ", row, ".id");
+}
+
 std::string FtsQuery(const std::string& text) {
   std::vector<std::string> words;
   std::string word;
@@ -126,8 +130,10 @@ WhereClause BuildWhere(const v1::EventFilter& f, TextMatch text_match) {
   }
   if (!f.text().empty()) {
     terms.push_back(text_match == TextMatch::kMatchSet
-                        ? "id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)"
-                        : "EXISTS (SELECT 1 FROM events_fts WHERE events_fts MATCH ? AND rowid = events.id)");
+                        ? absl::StrCat("id IN (SELECT rowid & ", kTextDayStride - 1,
+                                       " FROM events_text WHERE events_text MATCH ?)")
+                        : absl::StrCat("EXISTS (SELECT 1 FROM events_text WHERE events_text MATCH ? AND rowid = ",
+                                       TextRowidSql("events"), ")"));
     w.values.push_back(FtsQuery(f.text()));
   }
   w.sql = terms.empty() ? "1" : absl::StrJoin(terms, " AND ");

@@ -22,6 +22,16 @@ enum class TextMatch { kMatchSet, kPerRow };
 
 WhereClause BuildWhere(const v1::EventFilter& filter, TextMatch text_match = TextMatch::kMatchSet);
 
+// The text index, events_text, is contentless FTS5 whose rowids put matches in
+// event-date order: the day of the event date (micros / 86,400,000,000,
+// truncated) times 2^32 plus the event's row id. So a text search in date
+// order reads the matches day by day (ORDER BY rowid) and sorts only a day.
+constexpr int64_t kMicrosPerDay = 86400000000;
+constexpr int64_t kTextDayStride = int64_t{1} << 32;  // row ids stay below
+inline int64_t TextDay(int64_t event_date_micros) { return event_date_micros / kMicrosPerDay; }
+// SQL of the text index rowid of the events row `row` (new, old, events).
+std::string TextRowidSql(const std::string& row);
+
 // Free text -> an FTS5 query: every word must occur (porter-stemmed), each
 // word quoted so FTS5 operators in user input are plain text. Empty when the
 // text has no words.

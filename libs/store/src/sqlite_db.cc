@@ -41,6 +41,13 @@ absl::Status Statement::Run() {
   }
 }
 
+absl::Status Statement::Reset() {
+  if (sqlite3_reset(stmt_) != SQLITE_OK) {
+    return absl::InternalError(absl::StrCat("sqlite: ", sqlite3_errmsg(sqlite3_db_handle(stmt_))));
+  }
+  return absl::OkStatus();
+}
+
 std::string Statement::Text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();

@@ -55,6 +55,8 @@ class Statement {
   absl::StatusOr<bool> Step();
   // Runs to completion.
   absl::Status Run();
+  // Ready to Step again with new bindings (the old ones are kept until rebound).
+  absl::Status Reset();
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double Double(int col) const { return sqlite3_column_double(stmt_, col); }

@@ -275,13 +275,27 @@ TEST_F(StorePlanTest, AStoreWithoutPostingListsGetsThemOnOpen) {
     const char* drop =
         "DROP TRIGGER event_keys_ai; DROP TRIGGER event_keys_ad; DROP TRIGGER event_keys_au;"
         "DROP TRIGGER event_keys_seen_ai; DROP TRIGGER event_keys_seen_ad; DROP TRIGGER event_keys_seen_au;"
-        "DROP TABLE event_keys; DROP TABLE event_keys_seen; DROP TABLE event_key_counts;";
+        "DROP TABLE event_keys; DROP TABLE event_keys_seen; DROP TABLE event_key_counts;"
+        "DROP TRIGGER events_text_ai; DROP TRIGGER events_text_ad; DROP TRIGGER events_text_au;"
+        "DROP TABLE events_text;"
+        // The text index as it was: external content, rowid = events.id.
+        "CREATE VIRTUAL TABLE events_fts USING fts5(evidence, content='events', content_rowid='id',"
+        "  tokenize='porter unicode61 remove_diacritics 2');"
+        "INSERT INTO events_fts(events_fts) VALUES ('rebuild');"
+        "CREATE TRIGGER events_ai AFTER INSERT ON events BEGIN"
+        "  INSERT INTO events_fts(rowid, evidence) VALUES (new.id, new.evidence); END;";
     EXPECT_EQ(sqlite3_exec(db, drop, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
     sqlite3_close(db);
   }
   auto store = EventStore::Open({.path = Path()});
   ASSERT_TRUE(store.ok()) << store.status();
   CheckRandomFilters(store->get(), events, rng, 120);
+  // And they are kept in step from then on.
+  StoreBatch more;
+  for (int i = 0; i < 300; ++i) more.events.push_back(RandomEvent(10000 + i, 1, rng));
+  ASSERT_TRUE((*store)->Apply(more).ok());
+  events.insert(events.end(), more.events.begin(), more.events.end());
+  CheckRandomFilters(store->get(), events, rng, 60);
 }
 
 }  // namespace
