@@ -81,6 +81,7 @@ struct Mention {
   size_t begin = 0, end = 0;  // token range
   v1::Actor actor;
   bool place_only = false;    // a bare country or capital used as a place ("in Kabul")
+  bool territory = false;     // a demonym naming land ("Syrian territory", "the Libyan border")
   bool adjectival = false;    // a lone demonym or short country form ("French", "U.S.")
   int group = -1;             // coordination group id ("Qatar and Turkey")
 };
@@ -212,7 +213,7 @@ class SentenceCoder {
   std::string_view SettingBefore(size_t pos, size_t floor) const;
   bool Compound(const Mention& m) const;
   void GroupCoordinated();
-  void InheritCountries();
+  void InheritCountries(const std::vector<v1::Actor>& history);
   void ResolveReferences(const std::vector<v1::Actor>& history);
   void SetRole(Mention* m, const v1::Actor& from) const;
   std::string PlaceCountryAt(size_t pos) const;
@@ -368,6 +369,12 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history) {
     if (parts.size() == 1 && parts[0]->kind == ActorKind::kAgent && toks_[m.begin].capitalized && m.begin > skip_ &&
         !parts[0]->title && m.begin > 0 && toks_[m.begin - 1].capitalized)
       adjective_use = true;
+    // "Russian territory", "the Libyan border", "Afghan soil": a place, not a party.
+    constexpr std::string_view kTerritory[] = {"territory", "territories", "soil", "airspace", "waters", "border",
+                                               "borders", "coast", "coastline", "skies", "land", "lands"};
+    const bool territory =
+        parts.size() == 1 && parts[0]->kind == ActorKind::kDemonym && mend < n && In(toks_[mend].lower, kTerritory);
+    if (territory) m.place_only = m.territory = true;
     if ((a.code().empty() && person.empty()) || adjective_use) {  // "officials" alone, "military aid": not actors
       i = mend > i ? mend : i + 1;
       continue;
@@ -391,7 +398,7 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history) {
   }
   ResolveReferences(history);
   GroupCoordinated();
-  InheritCountries();
+  InheritCountries(history);
 }
 
 // Definite references to an actor named before: "the group" / "the movement"
@@ -527,9 +534,10 @@ std::string SentenceCoder::PlaceCountryAt(size_t pos) const {
 // Agents without a country take it from the sentence, most specific first:
 // "the foreign ministers of Armenia and Azerbaijan" (the countries take the
 // role), "police in Lagos", "U.S. and Afghan officials" (shared head), the
-// nearest national actor or place, the dateline. Domestic actors are the
+// nearest national actor or place, the dateline, the article's latest national
+// actor. Domestic actors are the
 // usual reading of news; a wrong guess is no worse than a missing country.
-void SentenceCoder::InheritCountries() {
+void SentenceCoder::InheritCountries(const std::vector<v1::Actor>& history) {
   std::vector<bool> drop(mentions_.size(), false);
   for (size_t k = 0; k + 1 < mentions_.size(); ++k) {
     Mention& a = mentions_[k];
@@ -577,6 +585,8 @@ void SentenceCoder::InheritCountries() {
     }
     if (country.empty() && Place(a.begin, a.end, "", &pb, &pe) != nullptr) country = PlaceCountryAt(pb);
     if (country.empty()) country = std::string(dateline_country_);
+    // Last, the country of the article's latest national actor ("Police had used tear gas" in a Sri Lanka story).
+    for (size_t h = history.size(); country.empty() && h-- > 0;) country = history[h].country_code();
     if (country.empty()) continue;
     a.actor.set_country_code(country);
     a.actor.set_code(country + a.actor.role());
@@ -1147,7 +1157,9 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         const Mention& m = mentions_[covered_[k]];
         if (Compound(m)) continue;
         // Force is aimed at countries and cities: "fired missiles at Israel".
+        // ... and so is land named by its people's adjective ("occupied Syrian territory").
         if (m.place_only && !(force && k > 0 && In(toks_[k - 1].lower, kAttackPrepositions)) &&
+            !(force && m.territory) &&
             !(!t.object_event.empty() && k >= t.end && m.actor.role().empty() && m.actor.known_group().empty() &&
               SettingBefore(k, t.end) == "in"))
           continue;
@@ -1166,6 +1178,26 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         target = covered_[k];
         break;
       }
+    }
+    // Cues in the object phrase that name the party better than its first actor:
+    // "rejected a compromise proposed by X" (the proposer), "accepted an invitation
+    // from Y to talks with X" (the other side of the talks), "handed the suspects
+    // over to X" (the recipient of a transfer).
+    const bool transfer = root == "06" || root == "07";
+    for (size_t k = t.end > 0 ? t.end - 1 : 0; !statement && source >= 0 && k + 2 < n && k < t.end + 12; ++k) {
+      const std::string_view w = toks_[k].lower;
+      if (k >= t.end && (In(w, kClauseStops) || w == ";" || w == "that")) break;
+      int cue = -1;
+      if (w == "by" && toks_[k - 1].lower.ends_with("ed") && (Reaction(t.code) || root == "03"))
+        cue = MentionAt(k + 1);
+      else if (w == "with" && (toks_[k - 1].lower == "talks" || toks_[k - 1].lower == "negotiations" ||
+                               toks_[k - 1].lower == "dialogue"))
+        cue = MentionAt(k + 1);
+      else if (w == "to" && transfer && k >= t.end)
+        cue = MentionAt(k + 1);
+      if (cue < 0 || cue == source || mentions_[cue].actor.code() == mentions_[source].actor.code()) continue;
+      target = cue;
+      break;
     }
     // "X said Kabul had rejected its proposal", "... had blocked its boats": in
     // reported speech a possessive object is the speaker's.
@@ -1597,14 +1629,22 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         const std::string_view code = e.cameo_code();
         const bool abroad_act = code == "042" || code.starts_with("07") || code.starts_with("033") ||
                                 code.starts_with("15") || Violent(code);
-        const std::string& here = e.location().country_code();
+        std::string here = e.location().country_code();
+        // "occupied a strip of Syrian territory", "drills near the Armenian border".
+        bool explicit_place = e.location().method() == "explicit";
+        for (const Mention& m : sc.mentions())
+          if (m.territory && m.begin >= t.end && !explicit_place) {
+            here = m.actor.country_code();
+            explicit_place = true;
+            break;
+          }
         // International organisations have no country: all their aid is abroad.
         const bool aid = code.starts_with("07") || code.starts_with("033");
         const bool stateless_org = e.source().country_code().empty() && !e.source().known_group().empty();
         if (abroad_act && e.target().code().empty() && !here.empty() &&
             (here != e.source().country_code() || e.source().country_code().empty()) &&
             (!e.source().country_code().empty() || (aid && stateless_org)) &&
-            (e.location().method() == "explicit" || aid)) {
+            (explicit_place || aid)) {
           v1::Actor* host = e.mutable_target();
           host->set_country_code(here);
           host->set_code(here);

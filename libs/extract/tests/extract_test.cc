@@ -569,6 +569,36 @@ TEST_F(ExtractTest, AllCapsNameIsNoObjectPronounAndParticiplesAreAdjectives) {
   EXPECT_EQ(ev[0].target().code(), "KENMIL");
 }
 
+TEST_F(ExtractTest, AgentsWithoutCountryTakeTheArticlesLatestNationalActor) {
+  auto ev = Code("Peru's president dissolved Congress on Tuesday.\n"
+                 "Police fired tear gas at the crowds.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back().source().code(), "PERCOP");
+}
+
+TEST_F(ExtractTest, ObjectPhraseCuesNameTheParty) {
+  // The proposer of what is rejected.
+  auto ev = Code("The Lebanese prime minister rejected a plan proposed by the French president.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].target().country_code(), "FRA");
+  // The other side of the talks, not the inviter.
+  ev = Code("Sudan's army accepted an invitation from Kenya to talks with the Rapid Support Forces.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].target().known_group(), "RSF");
+  // The recipient of a transfer, not what is handed over.
+  ev = Code("Italy handed over three suspected members of a smuggling gang to Libyan authorities.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].target().code(), "LBYGOV");
+}
+
+TEST_F(ExtractTest, DemonymBeforeLandIsAPlace) {
+  auto ev = Code("The Kremlin threatened to use all means to defend Russian territory.");
+  for (const auto& e : ev) EXPECT_TRUE(e.target().code().empty()) << e.target().code();
+  ev = Code("Turkish troops occupied a strip of Syrian territory on Monday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().country_code(), "SYR");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
