@@ -376,6 +376,9 @@ struct PostingPlan {
   const char* field = nullptr;
   std::vector<std::string> keys;  // those with postings; empty: nothing matches
   int64_t estimate = 0;           // postings under the keys
+  // Signature test (postings.h KeyBits) for each other field with posting keys:
+  // one of the bit sets must be all in k_mask. No alternatives: nothing matches.
+  std::vector<std::vector<uint64_t>> other_fields;
 };
 
 absl::StatusOr<std::optional<PostingPlan>> PlanPostings(Connection* conn, const ListQuery& q) {
@@ -383,11 +386,11 @@ absl::StatusOr<std::optional<PostingPlan>> PlanPostings(Connection* conn, const 
   if (table == nullptr || !q.filter.story_id().empty()) {
     return std::nullopt;  // no postings in confidence order; a story has its own index
   }
-  std::optional<PostingPlan> best;
+  std::vector<PostingPlan> usable;
   for (const store_internal::KeyGroup& g : store_internal::PostingGroups(q.filter)) {
-    PostingPlan plan{table, g.field, {}, 0};
+    PostingPlan plan{table, g.field, {}, 0, {}};
     for (const std::string& key : g.keys) {
-      absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare("SELECT n FROM event_key_counts WHERE key = ?");
+      absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare("SELECT n FROM posting_counts WHERE key = ?");
       if (!st.ok()) return st.status();
       (*st)->Bind(1, key);
       absl::StatusOr<bool> row = (*st)->Step();
@@ -399,7 +402,7 @@ absl::StatusOr<std::optional<PostingPlan>> PlanPostings(Connection* conn, const 
     bool too_many = false;
     for (const auto& [from, to] : g.ranges) {
       absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare(
-          "SELECT key, n FROM event_key_counts WHERE key >= ? AND key < ? AND n > 0 ORDER BY key LIMIT ?");
+          "SELECT key, n FROM posting_counts WHERE key >= ? AND key < ? AND n > 0 ORDER BY key LIMIT ?");
       if (!st.ok()) return st.status();
       (*st)->BindAll({Value(from), Value(to), Value(int64_t{kMaxDriverKeys + 1})});
       while (true) {
@@ -411,9 +414,19 @@ absl::StatusOr<std::optional<PostingPlan>> PlanPostings(Connection* conn, const 
       }
     }
     too_many = static_cast<int>(plan.keys.size()) > kMaxDriverKeys;
-    if (!too_many && (!best || plan.estimate < best->estimate)) best = std::move(plan);
+    if (!too_many) usable.push_back(std::move(plan));
   }
-  if (best && best->estimate > kMaxDriverPostings &&
+  std::optional<PostingPlan> best;
+  for (const PostingPlan& p : usable) {
+    if (!best || p.estimate < best->estimate) best = p;
+  }
+  if (!best) return std::nullopt;
+  for (const PostingPlan& p : usable) {
+    if (p.field == best->field) continue;
+    std::vector<uint64_t>& alternatives = best->other_fields.emplace_back();
+    for (const std::string& key : p.keys) alternatives.push_back(store_internal::KeyBits(key));
+  }
+  if (best->estimate > kMaxDriverPostings &&
       store_internal::Residual(q.filter, best->field, *table).ByteSizeLong() > 0) {
     return std::nullopt;
   }
@@ -449,6 +462,16 @@ absl::StatusOr<ListResult> ListFromPostings(Connection* conn, const ListQuery& q
     absl::StrAppend(&arm, " AND (", t.sort_column, ", k_id) ", desc ? "<" : ">", " (?, ?)");
     bounds.push_back(static_cast<int64_t>(query.after->sort_key));
     bounds.push_back(query.after->event_id);
+  }
+  for (const std::vector<uint64_t>& alternatives : plan.other_fields) {
+    std::vector<std::string> any;
+    for (uint64_t bits : alternatives) {
+      // Bound as a signed 64-bit integer: SQLite's & works on the same bits.
+      any.push_back("(k_mask & ?) = ?");
+      bounds.push_back(static_cast<int64_t>(bits));
+      bounds.push_back(static_cast<int64_t>(bits));
+    }
+    absl::StrAppend(&arm, " AND (", any.empty() ? "0" : absl::StrJoin(any, " OR "), ")");
   }
   absl::StrAppend(&arm, " AND (", rest.sql, ")");
   std::vector<std::string> arms(plan.keys.size(), arm);

@@ -36,26 +36,49 @@ constexpr KeyColumn kKeyColumns[] = {
     {"co:", "t_country", KeyColumn::kAsIs, 0},     {"pn:", "loc_name", KeyColumn::kLower, 0},
     {"pn:", "loc_text", KeyColumn::kLower, 0}};
 
-// SELECT of the distinct keys of one events row, `row` being new, old or events.
+// The key of column `k` of the events row `row` ("new", "old", or "" for the
+// table itself), and when the row has it.
+std::string KeySql(const KeyColumn& k, const std::string& row) {
+  const std::string col = row.empty() ? std::string(k.column) : absl::StrCat(row, ".", k.column);
+  switch (k.form) {
+    case KeyColumn::kAsIs: return absl::StrCat("'", k.family, "' || ", col);
+    // lower() folds ASCII only, as COLLATE NOCASE does in the filters.
+    case KeyColumn::kLower: return absl::StrCat("'", k.family, "' || lower(", col, ")");
+    case KeyColumn::kPrefix: return absl::StrCat("'", k.family, "' || substr(", col, ", 1, ", k.prefix_chars, ")");
+  }
+  return "";
+}
+std::string HasKeySql(const KeyColumn& k, const std::string& row) {
+  const std::string col = row.empty() ? std::string(k.column) : absl::StrCat(row, ".", k.column);
+  return k.form == KeyColumn::kPrefix ? absl::StrCat("length(", col, ") > ", k.prefix_chars)
+                                      : absl::StrCat(col, " <> ''");
+}
+
+// SELECT of the distinct keys of one events row.
 std::string KeysOf(const std::string& row) {
   std::vector<std::string> selects;
   for (const KeyColumn& k : kKeyColumns) {
-    const std::string col = absl::StrCat(row, ".", k.column);
-    switch (k.form) {
-      case KeyColumn::kAsIs:
-        selects.push_back(absl::StrCat("SELECT '", k.family, "' || ", col, " AS v WHERE ", col, " <> ''"));
-        break;
-      case KeyColumn::kLower:
-        // lower() folds ASCII only, as COLLATE NOCASE does in the filters.
-        selects.push_back(absl::StrCat("SELECT '", k.family, "' || lower(", col, ") AS v WHERE ", col, " <> ''"));
-        break;
-      case KeyColumn::kPrefix:
-        selects.push_back(absl::StrCat("SELECT '", k.family, "' || substr(", col, ", 1, ", k.prefix_chars,
-                                       ") AS v WHERE length(", col, ") > ", k.prefix_chars));
-        break;
-    }
+    selects.push_back(absl::StrCat("SELECT ", KeySql(k, row), " AS v WHERE ", HasKeySql(k, row)));
   }
   return absl::StrJoin(selects, " UNION ");  // UNION: one row per distinct key
+}
+
+// The row's key signature (KeyBits of every key it has, or-ed).
+std::string MaskOf(const std::string& row) {
+  std::vector<std::string> terms;
+  for (const KeyColumn& k : kKeyColumns) {
+    terms.push_back(absl::StrCat("(CASE WHEN ", HasKeySql(k, row), " THEN ew_key_bits(", KeySql(k, row),
+                                 ") ELSE 0 END)"));
+  }
+  return absl::StrJoin(terms, " | ");
+}
+
+void KeyBitsFunction(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  const auto* p = sqlite3_value_text(argv[0]);
+  const int n = sqlite3_value_bytes(argv[0]);
+  sqlite3_result_int64(ctx, static_cast<sqlite3_int64>(
+                                KeyBits(std::string_view(reinterpret_cast<const char*>(p ? p : reinterpret_cast<const unsigned char*>("")),
+                                                         static_cast<size_t>(p ? n : 0)))));
 }
 
 bool IsAscii(const std::string& s) {
@@ -90,18 +113,18 @@ void AddActorKeys(const std::string& actor, const char* side, KeyGroup* g) {
 
 
 const PostingTable kTables[] = {
-    {"event_keys", "k_date", "event_date", "events_walk_date"},
-    {"event_keys_seen", "k_seen", "first_seen", "events_walk_first_seen"}};
+    {"postings_date", "k_date", "event_date", "events_walk_date"},
+    {"postings_seen", "k_seen", "first_seen", "events_walk_first_seen"}};
 
 std::string TableSchema(const PostingTable& t) {
   const std::string insert_new =
-      absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column, ", k_id) SELECT v, new.",
-                   t.events_column, ", new.event_id FROM (", KeysOf("new"), ");");
+      absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column, ", k_id, k_mask) SELECT v, new.",
+                   t.events_column, ", new.event_id, ", MaskOf("new"), " FROM (", KeysOf("new"), ");");
   const std::string delete_old =
       absl::StrCat("DELETE FROM ", t.table, " WHERE key IN (", KeysOf("old"), ") AND ", t.sort_column, " = old.",
                    t.events_column, " AND k_id = old.event_id;");
   return absl::StrCat("CREATE TABLE IF NOT EXISTS ", t.table, " (key TEXT NOT NULL, ", t.sort_column,
-                      " INTEGER NOT NULL, k_id TEXT NOT NULL, PRIMARY KEY (key, ", t.sort_column,
+                      " INTEGER NOT NULL, k_id TEXT NOT NULL, k_mask INTEGER NOT NULL, PRIMARY KEY (key, ", t.sort_column,
                       ", k_id)) WITHOUT ROWID;\n",  //
                       "CREATE TRIGGER IF NOT EXISTS ", t.table, "_ai AFTER INSERT ON events BEGIN\n", insert_new,
                       "\nEND;\nCREATE TRIGGER IF NOT EXISTS ", t.table, "_ad AFTER DELETE ON events BEGIN\n",
@@ -126,18 +149,28 @@ std::vector<const PostingTable*> PostingTables() { return {&kTables[0], &kTables
 
 std::string PostingsSchema() {
   // Keys are counted once, in the event-date table (every table has the same keys).
+  // The first version of the posting lists, without signatures: rebuilt.
   std::string sql = R"sql(
-CREATE TABLE IF NOT EXISTS event_key_counts (
+DROP TRIGGER IF EXISTS event_keys_ai;
+DROP TRIGGER IF EXISTS event_keys_ad;
+DROP TRIGGER IF EXISTS event_keys_au;
+DROP TRIGGER IF EXISTS event_keys_seen_ai;
+DROP TRIGGER IF EXISTS event_keys_seen_ad;
+DROP TRIGGER IF EXISTS event_keys_seen_au;
+DROP TABLE IF EXISTS event_keys;
+DROP TABLE IF EXISTS event_keys_seen;
+DROP TABLE IF EXISTS event_key_counts;
+CREATE TABLE IF NOT EXISTS posting_counts (
   key TEXT PRIMARY KEY,
   n INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
   for (const PostingTable& t : kTables) sql += TableSchema(t);
   sql += R"sql(
-CREATE TRIGGER IF NOT EXISTS event_key_counts_ai AFTER INSERT ON event_keys BEGIN
-  INSERT INTO event_key_counts (key, n) VALUES (new.key, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
+CREATE TRIGGER IF NOT EXISTS posting_counts_ai AFTER INSERT ON postings_date BEGIN
+  INSERT INTO posting_counts (key, n) VALUES (new.key, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
 END;
-CREATE TRIGGER IF NOT EXISTS event_key_counts_ad AFTER DELETE ON event_keys BEGIN
-  UPDATE event_key_counts SET n = n - 1 WHERE key = old.key;
+CREATE TRIGGER IF NOT EXISTS posting_counts_ad AFTER DELETE ON postings_date BEGIN
+  UPDATE posting_counts SET n = n - 1 WHERE key = old.key;
 END;
 )sql";
   return sql;
@@ -146,17 +179,26 @@ END;
 std::string PostingsRebuildSql(const PostingTable& t) {
   std::vector<std::string> selects;
   for (const KeyColumn& k : kKeyColumns) {
-    std::string value = k.form == KeyColumn::kLower    ? absl::StrCat("lower(", k.column, ")")
-                        : k.form == KeyColumn::kPrefix ? absl::StrCat("substr(", k.column, ", 1, ", k.prefix_chars, ")")
-                                                       : std::string(k.column);
-    std::string where = k.form == KeyColumn::kPrefix ? absl::StrCat("length(", k.column, ") > ", k.prefix_chars)
-                                                     : absl::StrCat(k.column, " <> ''");
-    selects.push_back(absl::StrCat("SELECT '", k.family, "' || ", value, ", ", t.events_column,
-                                   ", event_id FROM events WHERE ", where));
+    selects.push_back(absl::StrCat("SELECT ", KeySql(k, ""), ", ", t.events_column, ", event_id, ", MaskOf(""),
+                                   " FROM events WHERE ", HasKeySql(k, "")));
   }
   // Sorted, so the b-tree is appended to rather than written at random.
-  return absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column, ", k_id) ",
+  return absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column, ", k_id, k_mask) ",
                       absl::StrJoin(selects, " UNION ALL "), " ORDER BY 1, 2, 3");
+}
+
+uint64_t KeyBits(std::string_view key) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across builds and machines
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return (uint64_t{1} << (h & 63)) | (uint64_t{1} << ((h >> 6) & 63));
+}
+
+int RegisterPostingFunctions(sqlite3* db) {
+  return sqlite3_create_function(db, "ew_key_bits", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                 &KeyBitsFunction, nullptr, nullptr);
 }
 
 std::vector<KeyGroup> PostingGroups(const v1::EventFilter& f) {

@@ -1,10 +1,10 @@
 // Posting lists for ListEvents in event-date and first-seen order: one row per
-// (key, event) in `event_keys(key, k_date, k_id)` (and `event_keys_seen(key,
-// k_seen, k_id)`), WITHOUT ROWID tables whose primary key
+// (key, event) in `postings_date(key, k_date, k_id, k_mask)` (and
+// `postings_seen(key, k_seen, ...)`), WITHOUT ROWID tables whose primary key
 // puts each filter value's events in page order, so a filter is one index range
 // scan instead of a walk of every event. Keys are written by triggers on
 // `events` (so upserts, tombstones and retention keep them in step) and counted
-// in `event_key_counts`, which picks the most selective filter to start from.
+// in `posting_counts`, which picks the most selective filter to start from.
 //
 // A key family per filterable value, matching filter_sql.cc's semantics:
 //   s:c:CODE  s:p:CODE[:3] / CODE[:6] (codes longer than that)  s:g:GROUP  s:n:lower(NAME)
@@ -17,7 +17,10 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <sqlite3.h>
 
 #include "eventwire/store.h"
 #include "eventwire/v1/query.pb.h"
@@ -43,6 +46,14 @@ std::string PostingsSchema();
 // Fills a posting table from the events already stored (a store from before
 // the table existed), in key order.
 std::string PostingsRebuildSql(const PostingTable& table);
+
+// A key's bits in the 64-bit signature each posting row carries (k_mask: the
+// bits of all its event's keys). A candidate whose signature lacks a key's
+// bits cannot have the key, so most candidates failing another filter field
+// are dropped on the posting row, before their walk-index entry is read.
+uint64_t KeyBits(std::string_view key);
+// ew_key_bits(key) for the triggers; on every connection (SQLITE_OK or an error code).
+int RegisterPostingFunctions(sqlite3* db);
 
 // Keys one filter field may match: exact keys, plus half-open key ranges
 // [first, second) whose distinct keys are to be looked up in the table (a code

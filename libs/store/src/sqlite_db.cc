@@ -4,6 +4,8 @@
 
 #include <absl/strings/str_cat.h>
 
+#include "postings.h"
+
 namespace eventwire::store_internal {
 
 void Statement::Bind(int index, const Value& v) {
@@ -90,6 +92,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
   sqlite3_busy_timeout(db, busy_timeout_ms);
   auto conn = std::unique_ptr<Connection>(new Connection(db));
   sqlite3_progress_handler(db, 1000, &Connection::OnProgress, conn.get());
+  if (RegisterPostingFunctions(db) != SQLITE_OK) return conn->Error("register functions");
   return conn;
 }
 

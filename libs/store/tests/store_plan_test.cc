@@ -273,9 +273,9 @@ TEST_F(StorePlanTest, AStoreWithoutPostingListsGetsThemOnOpen) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(Path().c_str(), &db), SQLITE_OK);
     const char* drop =
-        "DROP TRIGGER event_keys_ai; DROP TRIGGER event_keys_ad; DROP TRIGGER event_keys_au;"
-        "DROP TRIGGER event_keys_seen_ai; DROP TRIGGER event_keys_seen_ad; DROP TRIGGER event_keys_seen_au;"
-        "DROP TABLE event_keys; DROP TABLE event_keys_seen; DROP TABLE event_key_counts;"
+        "DROP TRIGGER postings_date_ai; DROP TRIGGER postings_date_ad; DROP TRIGGER postings_date_au;"
+        "DROP TRIGGER postings_seen_ai; DROP TRIGGER postings_seen_ad; DROP TRIGGER postings_seen_au;"
+        "DROP TABLE postings_date; DROP TABLE postings_seen; DROP TABLE posting_counts;"
         "DROP TRIGGER events_text_ai; DROP TRIGGER events_text_ad; DROP TRIGGER events_text_au;"
         "DROP TABLE events_text;"
         // The text index as it was: external content, rowid = events.id.
