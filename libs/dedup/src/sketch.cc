@@ -88,9 +88,7 @@ uint64_t Mix(uint64_t x) {
 uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
 // Month and weekday names, compared by word hash: one probe of a small
-// direct-mapped table per word instead of string compares. They are 3 to 9
-// letters long ("may" .. "september"): other words skip the probe.
-constexpr size_t kMinTemporalLength = 3, kMaxTemporalLength = 9;
+// direct-mapped table per word instead of string compares.
 class TemporalWords {
  public:
   TemporalWords() {
@@ -125,181 +123,113 @@ bool IsTemporalWord(uint64_t word_hash) {
 
 }  // namespace
 
-namespace {
-
-// ASCII bytes by what the tokeniser does with them (bytes >= 0x80 start a
-// multi-byte sequence, classified by code point).
-enum ByteClass : uint8_t { kLower, kUpper, kDigit, kSpace, kApostrophe, kStop, kOther, kHigh };
-
-constexpr std::array<uint8_t, 256> MakeByteClasses() {
-  std::array<uint8_t, 256> c{};
-  for (int b = 0; b < 256; ++b) {
-    c[b] = b >= 0x80 ? kHigh : b >= 'a' && b <= 'z' ? kLower : b >= 'A' && b <= 'Z' ? kUpper
-         : b >= '0' && b <= '9' ? kDigit : b == ' ' ? kSpace : b == '\'' ? kApostrophe
-         : b == '.' || b == '!' || b == '?' || b == '\n' ? kStop : kOther;
-  }
-  return c;
-}
-constexpr std::array<uint8_t, 256> kByteClass = MakeByteClasses();
-
-uint8_t ClassOf(char ch) { return kByteClass[static_cast<unsigned char>(ch)]; }
-
-// One pass over the bytes. A word is hashed where it stands when it is a
-// run of lowercase letters (most of any text); words with capitals, digits
-// or non-ASCII letters are normalised into a small buffer first.
-class Tokenizer {
- public:
-  Tokenizer(absl::string_view text, std::vector<Token>* tokens, std::string* word)
-      : text_(text), tokens_(tokens), word_(*word) {}
-
-  void Run() {
-    // Raw pointers: the string_view's checked operator[] cost a compare per byte.
-    const char* const begin = text_.data();
-    const char* const end = begin + text_.size();
-    const char* p = begin;
-    while (p < end) {
-      const char ch = *p;
-      const uint8_t c = ClassOf(ch);
-      if (c == kLower) {
-        const char* q = p + 1;
-        while (q < end && ClassOf(*q) == kLower) ++q;
-        // A whole lowercase word: nothing pending (an empty buffer means no
-        // capital or digit either) and an ASCII separator or the end next.
-        if (word_.empty() && (q == end || IsAsciiBreak(ClassOf(*q)))) {
-          Emit(p, static_cast<size_t>(q - p));
-        } else {
-          word_.append(p, static_cast<size_t>(q - p));
-        }
-        p = q;
-      } else if (c == kHigh) {
-        size_t i = static_cast<size_t>(p - begin);
-        NonAscii(&i);
-        p = begin + i;
-      } else {
-        Ascii(ch, static_cast<size_t>(p - begin) + 1);
-        ++p;
-      }
-    }
-    Flush();
-  }
-
- private:
-  static bool IsAsciiBreak(uint8_t c) { return c == kSpace || c == kStop || c == kOther; }
-
-  // One ASCII character (runs of lowercase letters go faster in Run());
-  // `next` is where the text goes on after it.
-  void Ascii(char ch, size_t next) {
-    switch (ClassOf(ch)) {
-      case kLower:
-        word_.push_back(ch);
-        break;
-      case kUpper:
-        if (word_.empty()) capital_ = true;
-        word_.push_back(static_cast<char>(ch - 'A' + 'a'));
-        break;
-      case kDigit:
-        has_digit_ = true;
-        word_.push_back(ch);
-        break;
-      case kSpace:
-        Flush();
-        break;
-      case kApostrophe:  // "don't" -> "dont"
-        break;
-      case kStop:
-        if (ch == '.' && InsideNumber(next)) {
-          word_.push_back('.');
-        } else {
-          Flush();
-          sentence_start_ = true;
-        }
-        break;
-      default:
-        if (ch != ',' || !InsideNumber(next)) Flush();  // "1,200" -> "1200"
-        break;
-    }
-  }
-
-  // A point or comma between digits is part of the number ("5.2", "1,200").
-  bool InsideNumber(size_t next) const {
-    return has_digit_ && !word_.empty() && word_.back() >= '0' && word_.back() <= '9' && next < text_.size() &&
-           ClassOf(text_[next]) == kDigit;
-  }
-
-  void NonAscii(size_t* i) {
-    const size_t at = *i;
-    const uint32_t cp = NextCodePoint(text_, i);
-    if (cp < 0x80) {  // an overlong (invalid) encoding of an ASCII character
-      Ascii(static_cast<char>(cp), *i);
-      return;
-    }
-    switch (Classify(cp)) {
-      case CharClass::kWord:
-        word_.append(text_.data() + at, *i - at);
-        break;
-      case CharClass::kDrop:
-        break;
-      case CharClass::kCjk:
-        Flush();
-        word_.append(text_.data() + at, *i - at);
-        Flush();
-        break;
-      case CharClass::kSentenceEnd:
-        Flush();
-        sentence_start_ = true;
-        break;
-      case CharClass::kSeparator:
-        Flush();
-        break;
-    }
-  }
-
-  void Emit(const char* w, size_t len) {
-    Token t;
-    t.hash = XXH3_64bits(w, len);
-    t.figure = has_digit_ ||
-               (len >= kMinTemporalLength && len <= kMaxTemporalLength && IsTemporalWord(t.hash));
-    t.name = capital_ && !sentence_start_ && !t.figure && len >= 3;
-    tokens_->push_back(t);
-    has_digit_ = capital_ = sentence_start_ = false;
-  }
-
-  void Flush() {
-    if (word_.empty()) return;
-    Emit(word_.data(), word_.size());
-    word_.clear();
-  }
-
-  absl::string_view text_;
-  std::vector<Token>* tokens_;
-  std::string& word_;
-  bool has_digit_ = false, capital_ = false, sentence_start_ = true;
-};
-
-}  // namespace
-
 void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
   tokens->clear();
   thread_local std::string word;  // reused: no allocation per call
   word.clear();
-  Tokenizer(text, tokens, &word).Run();
+  bool has_digit = false, capital = false, sentence_start = true;
+  auto emit = [&](absl::string_view w) {
+    Token t;
+    t.hash = HashBytes(w);
+    t.figure = has_digit || IsTemporalWord(t.hash);
+    t.name = capital && !sentence_start && !t.figure && w.size() >= 3;
+    tokens->push_back(t);
+    has_digit = capital = sentence_start = false;
+  };
+  auto flush = [&] {
+    if (word.empty()) return;
+    emit(word);
+    word.clear();
+  };
+  size_t i = 0;
+  while (i < text.size()) {
+    // Fast path for what most text is made of; the same outcome as below.
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b >= 'a' && b <= 'z') {
+      size_t j = i + 1;
+      while (j < text.size() && text[j] >= 'a' && text[j] <= 'z') ++j;
+      if (word.empty() && (j == text.size() || text[j] == ' ')) {
+        // A whole lowercase word (no capital or digit is pending while the
+        // word is empty): hashed where it stands, and its space consumed.
+        emit(text.substr(i, j - i));
+        i = j + (j < text.size() ? 1 : 0);
+        continue;
+      }
+      word.append(text.data() + i, j - i);
+      i = j;
+      continue;
+    }
+    if (b == ' ') {
+      flush();
+      ++i;
+      continue;
+    }
+    const size_t at = i;
+    const uint32_t cp = NextCodePoint(text, &i);
+    CharClass c = Classify(cp);
+    // Keep "5.2" and "1,200" whole: a point or comma between digits is part of the number.
+    if ((cp == '.' || cp == ',') && has_digit && !word.empty() && word.back() >= '0' &&
+        word.back() <= '9' && i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (cp == '.') word.push_back('.');
+      continue;
+    }
+    switch (c) {
+      case CharClass::kWord:
+        if (cp < 0x80) {
+          char ch = static_cast<char>(cp);
+          if (ch >= 'A' && ch <= 'Z') {
+            if (word.empty()) capital = true;
+            ch = static_cast<char>(ch - 'A' + 'a');
+          }
+          if (ch >= '0' && ch <= '9') has_digit = true;
+          word.push_back(ch);
+        } else {
+          word.append(text.data() + at, i - at);
+        }
+        break;
+      case CharClass::kDrop:
+        break;
+      case CharClass::kCjk:
+        flush();
+        word.append(text.data() + at, i - at);
+        flush();
+        break;
+      case CharClass::kSentenceEnd:
+        flush();
+        sentence_start = true;
+        break;
+      case CharClass::kSeparator:
+        flush();
+        break;
+    }
+  }
+  flush();
 }
 
-void Shingles(const std::vector<Token>& tokens, std::vector<uint64_t>* out) {
-  out->clear();
+namespace {
+
+// Calls f(hash) for each word 5-gram shingle of the tokens.
+template <typename F>
+void ForEachShingle(const std::vector<Token>& tokens, F&& f) {
   if (tokens.empty()) return;
   if (tokens.size() < static_cast<size_t>(kShingleWords)) {
     uint64_t h = 0;
     for (const Token& t : tokens) h = Mix(Rotl(h, 13) ^ t.hash);
-    out->push_back(h);
+    f(h);
     return;
   }
-  out->reserve(tokens.size() - kShingleWords + 1);
   for (size_t i = 0; i + kShingleWords <= tokens.size(); ++i) {
     uint64_t h = tokens[i].hash;
     for (int k = 1; k < kShingleWords; ++k) h = Rotl(h, 11) ^ tokens[i + k].hash;
-    out->push_back(Mix(h));
+    f(Mix(h));
   }
+}
+
+}  // namespace
+
+void Shingles(const std::vector<Token>& tokens, std::vector<uint64_t>* out) {
+  out->clear();
+  ForEachShingle(tokens, [&](uint64_t h) { out->push_back(h); });
 }
 
 namespace {
@@ -307,14 +237,8 @@ namespace {
 // One-permutation MinHash with optimal densification (Shrivastava, ICML 2017):
 // an empty bin copies the bin a per-bin hash sequence first lands on that is
 // non-empty, which keeps the collision probability equal to Jaccard.
-void FillBins(const std::vector<uint64_t>& shingles, Sketch* sketch) {
-  std::array<uint64_t, kBins> mins;
-  mins.fill(~0ULL);
-  for (uint64_t h : shingles) {
-    const int bin = static_cast<int>(h >> 58);  // top 6 bits pick the bin
-    const uint64_t v = h & ((1ULL << 58) - 1);
-    if (v < mins[bin]) mins[bin] = v;
-  }
+// Bins from the per-bin minima of the shingle hashes (~0 = empty bin).
+void FillBins(const std::array<uint64_t, kBins>& mins, Sketch* sketch) {
   std::array<bool, kBins> filled;
   int nonempty = 0;
   for (int b = 0; b < kBins; ++b) {
@@ -385,18 +309,30 @@ void FillFigures(const std::vector<Token>& tokens, Sketch* sketch) {
 
 Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set) {
   thread_local std::vector<Token> tokens;
-  thread_local std::vector<uint64_t> shingles;
   Tokenize(text, &tokens);
-  Shingles(tokens, &shingles);
-  Sketch sketch;
-  sketch.shingles = static_cast<uint16_t>(std::min<size_t>(shingles.size(), 0xFFFF));
-  FillBins(shingles, &sketch);
-  FillFigures(tokens, &sketch);
+  // One pass over the shingles: per-bin minima (the top 6 bits pick the
+  // bin; a branch-free min, as which shingle lowers a bin is random) and
+  // the 32-bit set for exact verification.
+  std::array<uint64_t, kBins> mins;
+  mins.fill(~0ULL);
+  size_t count = 0;
   if (shingle_set) {
+    // Exactly the shingle count: the exact-set cache budgets by capacity.
+    const size_t n = tokens.size() < static_cast<size_t>(kShingleWords) ? std::min<size_t>(tokens.size(), 1)
+                                                                         : tokens.size() - kShingleWords + 1;
     shingle_set->clear();
-    shingle_set->reserve(shingles.size());
-    for (uint64_t h : shingles) shingle_set->push_back(static_cast<uint32_t>(h >> 32));
+    shingle_set->reserve(n);
   }
+  ForEachShingle(tokens, [&](uint64_t h) {
+    uint64_t& m = mins[h >> 58];
+    m = std::min<uint64_t>(m, h & ((uint64_t{1} << 58) - 1));
+    if (shingle_set) shingle_set->push_back(static_cast<uint32_t>(h >> 32));
+    ++count;
+  });
+  Sketch sketch;
+  sketch.shingles = static_cast<uint16_t>(std::min<size_t>(count, 0xFFFF));
+  FillBins(mins, &sketch);
+  FillFigures(tokens, &sketch);
   return sketch;
 }
 
