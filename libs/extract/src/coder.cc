@@ -372,6 +372,11 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history) {
     // "Russian territory", "the Libyan border", "Afghan soil": a place, not a party.
     constexpr std::string_view kTerritory[] = {"territory", "territories", "soil", "airspace", "waters", "border",
                                                "borders", "coast", "coastline", "skies", "land", "lands"};
+    // "the Islamic State group's Afghan branch": the possessor is the actor.
+    constexpr std::string_view kBranches[] = {"branch", "wing", "affiliate", "faction", "offshoot", "chapter", "arm"};
+    if (parts.size() == 1 && parts[0]->kind == ActorKind::kDemonym && mend < n && In(toks_[mend].lower, kBranches) &&
+        i > 0 && toks_[i - 1].lower == "'s" && i > 1 && covered_[i - 2] >= 0)
+      adjective_use = true;
     const bool territory =
         parts.size() == 1 && parts[0]->kind == ActorKind::kDemonym && mend < n && In(toks_[mend].lower, kTerritory);
     if (territory) m.place_only = m.territory = true;
@@ -841,7 +846,9 @@ void SentenceCoder::ApplyModals() {
   // object is an event noun that is no trigger of its own refers to an act
   // reported before (generic nouns such as "decision": the article's lead act).
   for (Trigger& v : triggers_) {
-    if (v.dropped || v.noun || v.passive || !v.object_event.empty() || !Reaction(v.code)) continue;
+    // Inquiries too: "investigated the killings".
+    if (v.dropped || v.noun || v.passive || !v.object_event.empty() || !(Reaction(v.code) || v.code.starts_with("09")))
+      continue;
     for (size_t k = v.end; k < toks_.size() && k < v.end + 6; ++k) {
       const std::string_view w = toks_[k].lower;
       if (covered_[k] >= 0) break;
@@ -1597,6 +1604,8 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         if (tgt >= 0) *e.mutable_target() = sc.mentions()[tgt].actor;
         if (tgt == -1 && object_actor != nullptr) *e.mutable_target() = *object_actor;
         if (tgt <= kReferred) *e.mutable_target() = *object_actors[kReferred - tgt];
+        // A carried or referred actor can equal the source: no one acts on themselves here.
+        if (!e.target().code().empty() && e.target().code() == e.source().code()) e.clear_target();
         e.set_modality(t.modality);
         e.set_negated(false);
         if (quoted) {
@@ -1622,6 +1631,18 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
              e.source().role() == "JUD" || e.source().role() == "LEG" || e.source().role() == "SPY")) {
           e.mutable_target()->set_role("CVL");
           e.mutable_target()->set_code(e.target().country_code() + "CVL");
+        }
+        // Restrictions on political freedoms and their easing (1721, 0811: bans on
+        // gatherings, internet shutdowns) by a state with no named target apply to its
+        // people (curfews and emergencies, 1723/1724, are coded without target).
+        if ((e.cameo_code() == "1721" || e.cameo_code() == "0811") && e.target().code().empty() &&
+            !e.source().country_code().empty() && e.source().known_group().empty() &&
+            (e.source().role() == "GOV" || e.source().role() == "MIL" || e.source().role() == "COP" ||
+             e.source().role() == "JUD" || e.source().role() == "LEG")) {
+          const std::string& c = e.source().country_code();
+          e.mutable_target()->set_country_code(c);
+          e.mutable_target()->set_role("CVL");
+          e.mutable_target()->set_code(c + "CVL");
         }
         // Visits, aid, military moves and force abroad with no named target are aimed
         // at the country where they happen ("flew to New Delhi", "shelled villages near

@@ -599,6 +599,23 @@ TEST_F(ExtractTest, DemonymBeforeLandIsAPlace) {
   EXPECT_EQ(ev[0].target().country_code(), "SYR");
 }
 
+TEST_F(ExtractTest, RestrictionsOnFreedomsApplyToThePeopleButCurfewsHaveNoTarget) {
+  auto ev = Code("The Ugandan government shut down mobile internet on Tuesday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "1721");
+  EXPECT_EQ(ev[0].target().code(), "UGACVL");
+  ev = Code("The Ugandan government imposed a curfew in Kampala on Tuesday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "1723");
+  EXPECT_TRUE(ev[0].target().code().empty()) << ev[0].target().code();
+}
+
+TEST_F(ExtractTest, AGroupsBranchIsTheGroup) {
+  auto ev = Code("Al-Shabaab's Kenyan branch claimed responsibility for the ambush.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].source().known_group(), "SHB");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
