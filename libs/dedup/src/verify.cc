@@ -7,14 +7,14 @@ namespace eventwire::dedup {
 
 namespace {
 
-// b-bit MinHash: unequal minima still collide on 8 bits with p = 1/256,
-// so the raw match rate is corrected (Li & König 2010).
 int EqualBins(const Sketch& a, const Sketch& b) {
   int matches = 0;
   for (int i = 0; i < kBins; ++i) matches += a.bins[i] == b.bins[i];
   return matches;
 }
 
+// b-bit MinHash: unequal minima still collide on 8 bits with p = 1/256,
+// so the raw match rate is corrected (Li & König 2010).
 double EstimateJaccard(const Sketch& a, const Sketch& b) {
   const int matches = EqualBins(a, b);
   constexpr double kChance = 1.0 / 256;

@@ -105,5 +105,54 @@ TEST(TokenizeTest, LowercaseWordsHashAlikeWhereverTheyEnd) {
   EXPECT_NE(a[0].hash, a[1].hash);
 }
 
+// The 16-byte run scan and the byte loop meet at every offset: long words,
+// words ending exactly at a 16-byte step, words at the end of the text, and
+// words followed by a non-ASCII letter (which continues them), hash alike.
+TEST(TokenizeTest, LongLowercaseRunsAtEveryOffset) {
+  const std::string word = "abcdefghijklmnopqrstuvwxyzabcdefghij";  // 36 letters
+  for (size_t pad = 0; pad < 20; ++pad) {
+    for (size_t len = 1; len <= word.size(); ++len) {
+      const std::string w = word.substr(0, len);
+      const auto plain = Tokens(w);
+      const auto placed = Tokens(std::string(pad, ' ') + w + ". x");
+      const auto buffered = Tokens(std::string(pad, ' ') + "X" + w);  // capital: through the word buffer
+      ASSERT_EQ(plain.size(), 1u);
+      ASSERT_EQ(placed.size(), 2u);
+      ASSERT_EQ(buffered.size(), 1u);
+      EXPECT_EQ(plain[0].hash, placed[0].hash) << "pad=" << pad << " len=" << len;
+      EXPECT_EQ(Tokens("x" + w)[0].hash, buffered[0].hash) << "pad=" << pad << " len=" << len;
+      // A non-ASCII letter right after the run belongs to the same word.
+      EXPECT_EQ(Tokens(std::string(pad, ' ') + w + "\u0436 y").size(), 2u);
+    }
+  }
+}
+
+// Exact verification is skipped only where the bins rule a merge out.
+TEST(VerifyTest, ExactComparisonSkippedOnlyForHopelessPairs) {
+  const DedupOptions options;
+  // Lowest mergeable Jaccard 0.35 (a 0.4-size copy contained to 0.9): a pair
+  // there shows <= 4 of 64 equal bins with p < 1e-7.
+  EXPECT_EQ(HopelessMaxEqualBins(options), 4);
+  DedupOptions lenient = options;
+  lenient.min_size_ratio = 0.1;  // mergeable down to J ~0.09: fewer bins prove less
+  EXPECT_LT(HopelessMaxEqualBins(lenient), HopelessMaxEqualBins(options));
+
+  std::string a, b;
+  for (int i = 0; i < 400; ++i) {
+    a += "a" + std::to_string(i) + " ";
+    b += "b" + std::to_string(i) + " ";
+  }
+  const Sketch sa = MakeSketch(a), sb = MakeSketch(b);
+  const Sketch half = MakeSketch(a.substr(0, a.size() / 2));
+  const Verdict unrelated = Verify(sa, sb, options);
+  EXPECT_TRUE(ExactCannotPass(sa, sb, unrelated, HopelessMaxEqualBins(options)));
+  // A truncated copy can pass exactly: compared exactly.
+  EXPECT_FALSE(ExactCannotPass(sa, half, Verify(sa, half, options), HopelessMaxEqualBins(options)));
+  // Short texts: densified bins are not independent, always exact.
+  const Sketch short_a = MakeSketch("one two three four five six seven eight");
+  const Sketch short_b = MakeSketch("nine ten eleven twelve thirteen fourteen fifteen");
+  EXPECT_FALSE(ExactCannotPass(short_a, short_b, Verify(short_a, short_b, options), HopelessMaxEqualBins(options)));
+}
+
 }  // namespace
 }  // namespace eventwire::dedup
