@@ -561,12 +561,11 @@ absl::StatusOr<ListResult> ListFromText(Connection* conn, const ListQuery& query
     (*st)->BindAll(values);
     std::vector<Match> day;
     auto flush = [&] {
-      std::sort(day.begin(), day.end(), before);
-      for (Match& m : day) {
-        if (static_cast<int>(page.size()) > query.page_size) break;
-        if (cursor && !before(*cursor, m)) continue;  // on an earlier page
-        page.push_back(std::move(m));
-      }
+      if (cursor) std::erase_if(day, [&](const Match& m) { return !before(*cursor, m); });  // earlier pages
+      // Only the day's first few are needed to complete the page.
+      const size_t need = std::min(day.size(), static_cast<size_t>(query.page_size) + 1 - page.size());
+      std::partial_sort(day.begin(), day.begin() + static_cast<std::ptrdiff_t>(need), day.end(), before);
+      for (size_t i = 0; i < need; ++i) page.push_back(std::move(day[i]));
       day.clear();
     };
     while (static_cast<int>(page.size()) <= query.page_size) {
