@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -191,6 +192,20 @@ void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
       word.append(text.data() + i, j - i);
       i = j;
       continue;
+    }
+    if (b >= 'A' && b <= 'Z' && word.empty()) {
+      // A capitalised word ("Officials"): lowercased into a small buffer
+      // and hashed at once, the same token the word buffer would make.
+      const size_t j = LowercaseRunEnd(text, i + 1);
+      char lowered[32];
+      if (j - i <= sizeof lowered && (j == text.size() || EndsAsciiWord(text[j]))) {
+        lowered[0] = static_cast<char>(b - 'A' + 'a');
+        std::memcpy(lowered + 1, text.data() + i + 1, j - i - 1);
+        capital = true;
+        emit(lowered, j - i);
+        i = j + (j < text.size() && text[j] == ' ' ? 1 : 0);
+        continue;
+      }
     }
     if (b == ' ') {
       flush();
