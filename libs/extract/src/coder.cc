@@ -59,6 +59,9 @@ constexpr std::string_view kFrameFillers[] = {"not", "also", "soon", "further", 
 constexpr std::string_view kAspectual[] = {"began", "begun", "begin", "begins", "start", "started", "starts",
                                            "continued", "continue", "continues", "kept", "keep", "keeps",
                                            "resumed", "stopped", "after", "before", "while", "by", "since"};
+// "the border crossing between A and B": a route between places, not parties.
+constexpr std::string_view kRouteNouns[] = {"border", "crossing", "road", "highway", "route", "frontier",
+                                            "bridge", "railway", "pipeline", "boundary", "corridor", "line"};
 constexpr std::string_view kAttackPrepositions[] = {"at", "on", "into", "against", "toward", "towards", "upon"};
 constexpr std::string_view kRelativePronouns[] = {"which", "who", "that"};
 constexpr std::string_view kSubjectPronouns[] = {"it", "they", "he", "she"};
@@ -212,6 +215,7 @@ class SentenceCoder {
   int DirectObject(size_t pos) const;
   std::string_view SettingBefore(size_t pos, size_t floor) const;
   bool Compound(const Mention& m) const;
+  bool ReleasedPerson(const Mention& m) const;
   void GroupCoordinated();
   void InheritCountries(const std::vector<v1::Actor>& history);
   void ResolveReferences(const std::vector<v1::Actor>& history);
@@ -901,9 +905,25 @@ std::string_view SentenceCoder::SettingBefore(size_t pos, size_t floor) const {
     --q;
   if (q == 0) return {};
   const std::string_view w = toks_[q - 1].lower;
+  // "the border crossing between Canada and the United States" describes a place.
+  if (w == "between" && q >= 2 && In(toks_[q - 2].lower, kRouteNouns)) return w;
   const bool setting = w == "on" || w == "in" || w == "at" || w == "near" || w == "during" || w == "via" ||
                        w == "through" || w == "over" || w == "from";
   return setting ? w : std::string_view();
+}
+
+// "the release of X", "X's (immediate) release".
+bool SentenceCoder::ReleasedPerson(const Mention& m) const {
+  size_t q = m.begin;
+  while (q > 0 && (In(toks_[q - 1].lower, kDeterminers) || In(toks_[q - 1].lower, kModifiers) ||
+                   toks_[q - 1].lower.ends_with("ed")))
+    --q;
+  if (q >= 2 && toks_[q - 1].lower == "of" && toks_[q - 2].lower == "release") return true;
+  size_t e = m.end;
+  if (e < toks_.size() && toks_[e].lower == "'s") ++e;
+  if (e < toks_.size() && toks_[e].lower.ends_with("ly")) ++e;
+  if (e < toks_.size() && (toks_[e].lower == "immediate" || toks_[e].lower == "unconditional")) ++e;
+  return e < toks_.size() && toks_[e].lower == "release" && e > m.end;
 }
 
 // "a UN-backed mission", "Houthi-run media": an actor joined by a hyphen to a
@@ -923,7 +943,7 @@ int SentenceCoder::DirectObject(size_t pos) const {
   for (size_t p = pos; p < toks_.size() && p < pos + 4; ++p) {
     if (covered_[p] >= 0) return !mentions_[covered_[p]].place_only && mentions_[covered_[p]].begin == p ? covered_[p] : -1;
     if (toks_[p].punct || In(toks_[p].lower, kPrepositions) || In(toks_[p].lower, kClauseStops) ||
-        lex_.triggers.StartingAt(toks_[p]) != nullptr)
+        toks_[p].lower == "of" || lex_.triggers.StartingAt(toks_[p]) != nullptr)
       return -1;
   }
   return -1;
@@ -996,7 +1016,7 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   // "clashes between X and Y", "talks between X and Y".
   for (size_t k = t.end; k < n && k < t.end + 6; ++k) {
     if (toks_[k].punct) break;
-    if (toks_[k].lower != "between") continue;
+    if (toks_[k].lower != "between" || In(toks_[k - 1].lower, kRouteNouns)) continue;
     int a = MentionAt(k + 1);
     if (a >= 0 && mentions_[a].end + 1 < n && toks_[mentions_[a].end].lower == "and") {
       int b = MentionAt(mentions_[a].end + 1);
@@ -1145,6 +1165,7 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
       }
     }
     if (target < 0 && !statement) {
+      int route_group = -2;
       for (size_t k = t.begin + 1; k < n && k < t.end + 12; ++k) {
         if (k >= t.end && (In(toks_[k].lower, kClauseStops) || toks_[k].lower == ",")) break;
         // "expel them": an unresolved object ("met US envoy ..." is a name, not "us").
@@ -1171,6 +1192,11 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
               SettingBefore(k, t.end) == "in"))
           continue;
         if (source >= 0 && m.actor.code() == mentions_[source].actor.code()) continue;
+        // "the crossing between A and B": neither A nor B is a party.
+        if (SettingBefore(k, t.end) == "between") route_group = m.group;
+        if (m.group == route_group) continue;
+        // "demanded the release of X": X is held by the target, not the target.
+        if ((t.code == "1053" || t.code == "0253") && ReleasedPerson(m)) continue;
         // Victims and places of the act under inquiry are not its target.
         const std::string& role = m.actor.role();
         if (inquiry && (SettingBefore(k, t.end) == "at" || role == "CVL" || role == "MED" || role == "NGO" || role == "REF" ||

@@ -616,6 +616,22 @@ TEST_F(ExtractTest, AGroupsBranchIsTheGroup) {
   EXPECT_EQ(ev[0].source().known_group(), "SHB");
 }
 
+TEST_F(ExtractTest, RoutesBetweenCountriesAndPrisonersAreNoParties) {
+  // The crossing between two countries is a place; the protest aims at the government.
+  auto ev = Code("Mexican farmers blocked the main bridge between Mexico and the United States.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().code(), "MEXGOV");
+  // Whoever must be released is held by the target, not the target.
+  ev = Code("Tunisian opposition parties demanded the release of the jailed former speaker.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "1053");
+  EXPECT_EQ(ev[0].target().code(), "TUNGOV");
+  // An inquiry's suspect comes after "by", past the victims.
+  ev = Code("Human Rights Watch investigated killings of farmers by Nigerian soldiers.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().code(), "NGAMIL");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
