@@ -216,6 +216,7 @@ class SentenceCoder {
   std::string_view SettingBefore(size_t pos, size_t floor) const;
   bool Compound(const Mention& m) const;
   bool ReleasedPerson(const Mention& m) const;
+  bool VictimOfNoun(const Mention& m, size_t floor) const;
   void GroupCoordinated();
   void InheritCountries(const std::vector<v1::Actor>& history);
   void ResolveReferences(const std::vector<v1::Actor>& history);
@@ -912,6 +913,19 @@ std::string_view SentenceCoder::SettingBefore(size_t pos, size_t floor) const {
   return setting ? w : std::string_view();
 }
 
+// "the killing of X", "the displacement of Palestinians": a mention after an
+// act noun and "of", at or after `floor`.
+bool SentenceCoder::VictimOfNoun(const Mention& m, size_t floor) const {
+  constexpr std::string_view kActNouns[] = {"killing", "killings", "death", "deaths", "displacement",
+                                            "deportation", "deportations", "murder", "abduction", "kidnapping",
+                                            "torture", "expulsion", "persecution", "suffering", "plight"};
+  size_t q = m.begin;
+  while (q > floor && (In(toks_[q - 1].lower, kDeterminers) || In(toks_[q - 1].lower, kModifiers) ||
+                       toks_[q - 1].number))
+    --q;
+  return q >= floor + 2 && toks_[q - 1].lower == "of" && In(toks_[q - 2].lower, kActNouns);
+}
+
 // "the release of X", "X's (immediate) release".
 bool SentenceCoder::ReleasedPerson(const Mention& m) const {
   size_t q = m.begin;
@@ -1195,6 +1209,9 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         // "the crossing between A and B": neither A nor B is a party.
         if (SettingBefore(k, t.end) == "between") route_group = m.group;
         if (m.group == route_group) continue;
+        // "protested against the killing of X", "to stop the displacement of X": the
+        // victims of an act named in the object are not the target of this one.
+        if (VictimOfNoun(m, t.end)) continue;
         // "demanded the release of X": X is held by the target, not the target.
         if ((t.code == "1053" || t.code == "0253") && ReleasedPerson(m)) continue;
         // Victims and places of the act under inquiry are not its target.
@@ -1332,6 +1349,12 @@ const std::vector<int>* SentenceCoder::Place(size_t trigger, size_t trigger_end,
     size_t e = 0;
     const std::vector<int>* values = lex_.place_phrases.MatchAt(s_, toks_, k, &e);
     if (values == nullptr) continue;
+    // "the Red Sea", "the Gulf of Aden": waters are not event locations, even when a
+    // province shares the name.
+    constexpr std::string_view kWaters[] = {"sea", "ocean", "gulf", "strait", "straits", "channel"};
+    if (In(toks_[e - 1].lower, kWaters) || (e < toks_.size() && In(toks_[e].lower, kWaters)) ||
+        (k > 0 && In(toks_[k].lower, kWaters)))
+      continue;
     // Prefer places after the trigger ("attacked a post in Kurram"), then the nearest.
     const size_t dist = k >= trigger ? k - trigger : 1000 + (trigger - k);
     if (dist < best_dist) {

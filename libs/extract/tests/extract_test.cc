@@ -632,6 +632,15 @@ TEST_F(ExtractTest, RoutesBetweenCountriesAndPrisonersAreNoParties) {
   EXPECT_EQ(ev[0].target().code(), "NGAMIL");
 }
 
+TEST_F(ExtractTest, VictimsOfANamedActAndWatersAreNoTargetsOrPlaces) {
+  auto ev = Code("The Egyptian president appealed to world leaders to stop the displacement of Sudanese civilians.");
+  for (const auto& e : ev) EXPECT_NE(e.target().country_code(), "SDN") << e.target().code();
+  // "the Red Sea" is water, not Sudan's Red Sea state.
+  ev = Code("Eritrean gunboats attacked fishing boats in the Red Sea on Monday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_TRUE(ev[0].location().country_code().empty()) << ev[0].location().name();
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
