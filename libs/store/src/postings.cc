@@ -54,13 +54,14 @@ std::string HasKeySql(const KeyColumn& k, const std::string& row) {
                                       : absl::StrCat(col, " <> ''");
 }
 
-// SELECT of the distinct keys of one events row.
+// SELECT of the keys of one events row.
 std::string KeysOf(const std::string& row) {
   std::vector<std::string> selects;
   for (const KeyColumn& k : kKeyColumns) {
     selects.push_back(absl::StrCat("SELECT ", KeySql(k, row), " AS v WHERE ", HasKeySql(k, row)));
   }
-  return absl::StrJoin(selects, " UNION ");  // UNION: one row per distinct key
+  // Repeated keys (a place whose name and text agree) meet the primary key: INSERT OR IGNORE.
+  return absl::StrJoin(selects, " UNION ALL ");
 }
 
 // The row's key signature (KeyBits of every key it has, or-ed).
@@ -119,7 +120,7 @@ const PostingTable kTables[] = {
 std::string TableSchema(const PostingTable& t) {
   const std::string insert_new =
       absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column, ", k_id, k_mask) SELECT v, new.",
-                   t.events_column, ", new.event_id, ", MaskOf("new"), " FROM (", KeysOf("new"), ");");
+                   t.events_column, ", new.event_id, (SELECT ", MaskOf("new"), ") FROM (", KeysOf("new"), ");");
   const std::string delete_old =
       absl::StrCat("DELETE FROM ", t.table, " WHERE key IN (", KeysOf("old"), ") AND ", t.sort_column, " = old.",
                    t.events_column, " AND k_id = old.event_id;");
