@@ -54,14 +54,16 @@ std::string HasKeySql(const KeyColumn& k, const std::string& row) {
                                       : absl::StrCat(col, " <> ''");
 }
 
-// SELECT of the keys of one events row.
+// SELECT of the distinct keys of one events row.
 std::string KeysOf(const std::string& row) {
   std::vector<std::string> selects;
   for (const KeyColumn& k : kKeyColumns) {
     selects.push_back(absl::StrCat("SELECT ", KeySql(k, row), " AS v WHERE ", HasKeySql(k, row)));
   }
-  // Repeated keys (a place whose name and text agree) meet the primary key: INSERT OR IGNORE.
-  return absl::StrJoin(selects, " UNION ALL ");
+  // UNION: one row per distinct key (a place whose name and text agree). Not
+  // UNION ALL with INSERT OR IGNORE: the upsert's own conflict clause overrides
+  // the trigger's, and a repeat would fail the batch.
+  return absl::StrJoin(selects, " UNION ");
 }
 
 // The row's key signature (KeyBits of every key it has, or-ed).
