@@ -702,6 +702,7 @@ bool SentenceCoder::Negated(size_t at) const {
   for (size_t back = 1; back <= 3 && back <= at; ++back) {
     const Token& t = toks_[at - back];
     if (t.punct) return false;
+    if (covered_[at - back] >= 0) continue;  // "Doctors Without Borders opened ..."
     if (t.lower == "not" || t.lower == "never" || t.lower == "no" || t.lower == "neither" || t.lower == "nor" ||
         t.lower == "without")
       return true;

@@ -88,6 +88,19 @@ void Tokenize(std::string_view s, Tokens* out) {
         i = t.end;
         continue;
       }
+      // "the rebels' offer": a plural possessive is a possessive too (a closing
+      // quote is rarely followed by a lower-case word).
+      if (!out->tokens.empty() && out->tokens.back().end == i && !out->tokens.back().punct &&
+          (out->tokens.back().lower.ends_with("s")) && i + alen + 1 < s.size() && s[i + alen] == ' ' &&
+          std::islower(static_cast<unsigned char>(s[i + alen + 1]))) {
+        Token t;
+        t.begin = i;
+        t.end = i + alen;
+        t.lower = kPossessive;
+        out->tokens.push_back(t);
+        i = t.end;
+        continue;
+      }
       Token t;
       t.begin = i;
       t.end = i + alen;

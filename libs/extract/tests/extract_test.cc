@@ -641,6 +641,19 @@ TEST_F(ExtractTest, VictimsOfANamedActAndWatersAreNoTargetsOrPlaces) {
   EXPECT_TRUE(ev[0].location().country_code().empty()) << ev[0].location().name();
 }
 
+TEST_F(ExtractTest, PluralPossessiveAndNegationWordsInsideNames) {
+  auto ev = Code("Mali's junta rejected the separatists' offer of talks.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].cameo_root(), "12");
+  EXPECT_EQ(ev[0].target().country_code(), "MLI");
+  // "Without" inside an organisation's name negates nothing.
+  ev = Code("Doctors Without Borders opened a clinic in Gaza City on Monday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].source().known_group(), "MSF");
+  // A real negation still drops the event.
+  EXPECT_TRUE(Code("Doctors Without Borders did not open a clinic in Gaza City.").empty());
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
