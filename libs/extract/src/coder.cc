@@ -667,8 +667,11 @@ void SentenceCoder::FindTriggers() {
       // A counted group before a participle is its object, not its subject:
       // "reported 23 soldiers killed", "Three policemen wounded in blast".
       const int prev = covered_[i - 1];
+      // ... unless a direct object follows: "Three hundred protesters stormed the parliament".
+      const bool has_object = (end > i + 1 && In(toks_[i + 1].lower, kDeterminers)) ||
+                              (end < toks_.size() && (In(toks_[end].lower, kDeterminers) || covered_[end] >= 0));
       if (!t.passive && participle && prev >= 0 && mentions_[prev].begin > 0 &&
-          toks_[mentions_[prev].begin - 1].number)
+          toks_[mentions_[prev].begin - 1].number && !has_object)
         t.passive = true;
       // "individuals arrested in raids": a plural noun, then a participle and a
       // preposition, is a reduced relative for acts done to someone.

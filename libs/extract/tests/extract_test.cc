@@ -654,6 +654,15 @@ TEST_F(ExtractTest, PluralPossessiveAndNegationWordsInsideNames) {
   EXPECT_TRUE(Code("Doctors Without Borders did not open a clinic in Gaza City.").empty());
 }
 
+TEST_F(ExtractTest, CountedSubjectWithAnObjectIsActive) {
+  auto ev = Code("Three hundred protesters stormed the parliament in Tbilisi.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].source().code(), "GEOOPP");
+  // Without an object the participle is still the victims' passive.
+  ev = Code("The ministry said 40 soldiers killed near the border were buried on Monday.");
+  for (const auto& e : ev) EXPECT_NE(e.source().role(), "MIL") << e.source().code();
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
