@@ -644,7 +644,8 @@ void SentenceCoder::FindTriggers() {
       const bool in_noun_phrase = prev >= 0 && ((mentions_[prev].adjectival && pre < mentions_[prev].begin) ||
                                                 (pre > 0 && In(toks_[pre - 1].lower, kPrepositions)) || after_verb);
       const bool after_subject = prev >= 0 && !mentions_[prev].place_only && !in_noun_phrase;
-      const bool gerund = w.ends_with("ing") && In(toks_[i - 1].lower, kAspectual);
+      // ", accusing Congo of ...": a participle clause after a comma is a verb too.
+      const bool gerund = w.ends_with("ing") && (In(toks_[i - 1].lower, kAspectual) || toks_[i - 1].lower == ",");
       const bool after_aux = gerund || In(toks_[i - 1].lower, kAuxiliaries) ||
                              (toks_[i - 1].lower.size() > 3 && toks_[i - 1].lower.substr(toks_[i - 1].lower.size() - 2) == "ly");
       if (!after_subject && !after_aux) t.noun = true;
@@ -815,11 +816,16 @@ void SentenceCoder::ApplyModals() {
     // A bare infinitive outside any known frame ("their commitment to fight
     // terrorism", "sent troops to attack") is a purpose, not an event.
     if (found == nullptr && !t.noun && t.begin > 0 && toks_[t.begin - 1].lower == "to") t.dropped = true;
-    // ", killing four civilians" after another event elaborates it (its
-    // casualties are attached to that event).
+    // ", killing four civilians", ", freeing 40 hostages" after another event
+    // elaborate it (casualties are attached to that event); a verbal act of
+    // another kind is its own event (", accusing Congo of backing the rebels",
+    // ", pledging aid" after a recall or a visit).
     const std::string_view head = toks_[t.begin].lower;
+    const std::string_view root = std::string_view(t.code).substr(0, 2);
+    const bool verbal = root <= "05" || (root >= "10" && root <= "13");
     if (found == nullptr && ti > 0 && t.begin > 0 && toks_[t.begin - 1].lower == "," && head.size() > 4 &&
-        head.substr(head.size() - 3) == "ing" && !triggers_[ti - 1].dropped)
+        head.substr(head.size() - 3) == "ing" && !triggers_[ti - 1].dropped &&
+        (!verbal || SameFamily(t.code, triggers_[ti - 1].code)))
       t.dropped = true;
   }
   // A nominal in the object of a reported act ("criticized the Russian
@@ -1102,8 +1108,11 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     // "troops were deployed": forces deployed are the actor, not a target.
     if (source < 0 && t.code.rfind("15", 0) == 0) std::swap(source, target);
   } else {
-    const bool verb_coordination = t.span_begin > 0 && toks_[t.span_begin - 1].lower == "and" && ti > 0 &&
-                                   last_verb_source_ >= 0;
+    // "... and killed", ", accusing X of ...": the previous verb's subject.
+    const bool verb_coordination =
+        t.span_begin > 0 && ti > 0 && last_verb_source_ >= 0 &&
+        (toks_[t.span_begin - 1].lower == "and" ||
+         (toks_[t.span_begin - 1].lower == "," && toks_[t.span_begin].lower.ends_with("ing")));
     source = t.agent != -2 ? t.agent : verb_coordination ? last_verb_source_ : SubjectBefore(t.span_begin);
     // "Islamabad denies the accusations, although it promises": a subject
     // pronoun refers back to the last clause's subject, not its object.

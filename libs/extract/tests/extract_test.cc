@@ -663,6 +663,16 @@ TEST_F(ExtractTest, CountedSubjectWithAnObjectIsActive) {
   for (const auto& e : ev) EXPECT_NE(e.source().role(), "MIL") << e.source().code();
 }
 
+TEST_F(ExtractTest, VerbalParticipleClauseIsItsOwnEventMaterialOneElaborates) {
+  auto ev = Code("Rwanda recalled its ambassador from Kinshasa, accusing Congo of backing the rebels.");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[1].cameo_root(), "11");
+  EXPECT_EQ(ev[1].source().country_code(), "RWA");
+  // ", freeing 40 hostages" elaborates the raid: no second event.
+  ev = Code("Colombian troops raided a rebel camp in Cauca, freeing 12 hostages.");
+  for (size_t k = 1; k < ev.size(); ++k) EXPECT_EQ(ev[k].cameo_root(), ev[0].cameo_root()) << ev[k].cameo_code();
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
