@@ -795,9 +795,12 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   // WAL: readers never block the writer and see the last committed batch.
   // synchronous=NORMAL: a power cut can lose the newest batches, never
   // corrupt; their Kafka offsets go with them, so they are consumed again.
+  // The writer maps the file too and caches 256 MiB: an event's posting-list
+  // inserts land on pages all over large b-trees (20k events into a 1M store:
+  // 55 s with 64 MiB and no map, 39 s like this).
   if (absl::Status s = impl->writer->Exec(
           "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
-          "PRAGMA cache_size = -65536;");
+          "PRAGMA cache_size = -262144; PRAGMA mmap_size = 17179869184;");
       !s.ok()) {
     return s;
   }
