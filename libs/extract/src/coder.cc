@@ -149,6 +149,12 @@ std::string_view ReferredRoot(std::string_view w) {
   return {};
 }
 
+// "the deal", "the truce": an agreement reported before, whose parties are the
+// targets of acts on it ("The deal was mediated by Qatar", "approved the agreement").
+constexpr std::string_view kAgreementNouns[] = {"deal", "agreement", "accord", "pact", "truce", "ceasefire",
+                                                "treaty", "arrangement"};
+constexpr std::string_view kAgreementRef = "A";
+
 // Roots that refer to the same kind of act: the violent ones (18-20) count as one.
 bool SameFamily(std::string_view a, std::string_view b) {
   return a.substr(0, 2) == b.substr(0, 2) || (Violent(a) && Violent(b));
@@ -854,21 +860,40 @@ void SentenceCoder::ApplyModals() {
         const size_t from = links(toks_[t.end - 1].lower) ? t.end : links(toks_[t.end].lower) ? t.end + 1 : kNone;
         for (size_t k = from; from != kNone && k < from + 3 && k < toks_.size() && !named; ++k) named = IsCovered(k);
       }
-      if (!named) v.object_event = t.code;
+      if (!named) v.object_event = In(toks_[t.end - 1].lower, kAgreementNouns) ? std::string(kAgreementRef) : t.code;
     }
   }
   // "condemned the detentions", "welcomed the decision": a reaction whose
   // object is an event noun that is no trigger of its own refers to an act
   // reported before (generic nouns such as "decision": the article's lead act).
   for (Trigger& v : triggers_) {
-    // Inquiries too: "investigated the killings".
-    if (v.dropped || v.noun || v.passive || !v.object_event.empty() || !(Reaction(v.code) || v.code.starts_with("09")))
+    if (v.dropped || v.noun || !v.object_event.empty()) continue;
+    // "The deal was mediated by Qatar": a passive's subject may be the agreement.
+    if (v.passive) {
+      size_t k = v.span_begin;
+      while (k > 0 && (In(toks_[k - 1].lower, kBeForms) || toks_[k - 1].lower == "has" ||
+                       toks_[k - 1].lower == "had" || toks_[k - 1].lower.ends_with("ly")))
+        --k;
+      if (k >= 2 && In(toks_[k - 1].lower, kAgreementNouns) &&
+          (toks_[k - 2].lower == "the" || toks_[k - 2].lower == "this"))
+        v.object_event = std::string(kAgreementRef);
       continue;
+    }
+    // Reactions and inquiries ("investigated the killings") refer to any act; other
+    // verbs only to an agreement ("approved the agreement").
+    const bool any_act = Reaction(v.code) || v.code.starts_with("09");
+    // The pattern itself may end on the noun ("approved the agreement").
+    if (v.end > v.begin + 1 && In(toks_[v.end - 1].lower, kAgreementNouns) &&
+        In(toks_[v.end - 2].lower, kDeterminers)) {
+      v.object_event = std::string(kAgreementRef);
+      continue;
+    }
     for (size_t k = v.end; k < toks_.size() && k < v.end + 6; ++k) {
       const std::string_view w = toks_[k].lower;
       if (covered_[k] >= 0) break;
       if (IsQuote(w) || In(w, kDeterminers) || w == "about" || w == "over" || w == "at") continue;
-      if (const std::string_view ref = ReferredRoot(w); !ref.empty()) {
+      const std::string_view ref = In(w, kAgreementNouns) ? kAgreementRef : any_act ? ReferredRoot(w) : "";
+      if (!ref.empty()) {
         // "the decision to expel X", "the strikes on Y": the phrase names its parties
         // ("... on social media" is a setting, not a party).
         bool named = false;
@@ -1568,7 +1593,23 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         const std::string& own = sources.front() == kCarried ? carry.code() : sources.front() >= 0
                                                                                   ? sc.mentions()[sources.front()].actor.code()
                                                                                   : std::string();
-        if (t.object_event == "*") {
+        if (t.object_event == kAgreementRef) {
+          // The parties of the latest agreement between two actors, except the source's own side.
+          const std::string own_country = sources.front() == kCarried ? carry.country_code() : sources.front() >= 0
+                                              ? sc.mentions()[sources.front()].actor.country_code()
+                                              : std::string();
+          for (size_t k = out.size(); k-- > 0 && object_actors.empty();) {
+            const std::string_view r = out[k].cameo_root();
+            // Agreements: intents and pledges (03), signing (057), cooperation (06), truces (08);
+            // not the mediation or meetings around them.
+            if (out[k].source().code().empty() || out[k].target().code().empty() ||
+                !(r == "03" || out[k].cameo_code().starts_with("057") || r == "06" || r == "08"))
+              continue;
+            for (const v1::Actor* a : {&out[k].source(), &out[k].target()})
+              if (a->code() != own && (own_country.empty() || a->country_code() != own_country))
+                object_actors.push_back(a);
+          }
+        } else if (t.object_event == "*") {
           // "welcomed the decision": the parties acting in the article's lead event.
           for (size_t k = 0; k < out.size() && k < sentence_first && object_actors.size() < 3; ++k) {
             if (!object_actors.empty() && out[k].evidence().start() != out[0].evidence().start()) break;

@@ -673,6 +673,23 @@ TEST_F(ExtractTest, VerbalParticipleClauseIsItsOwnEventMaterialOneElaborates) {
   for (size_t k = 1; k < ev.size(); ++k) EXPECT_EQ(ev[k].cameo_root(), ev[0].cameo_root()) << ev[k].cameo_code();
 }
 
+TEST_F(ExtractTest, ActsOnAnAgreementTargetItsParties) {
+  auto ev = Code("Armenia and Azerbaijan agreed to a ceasefire on Monday.\n"
+                 "The deal was brokered by Russia.\n"
+                 "Armenia's parliament ratified the agreement on Friday.");
+  int brokered = 0;
+  for (const auto& e : ev) {
+    if (e.source().country_code() == "RUS") {
+      ++brokered;
+      EXPECT_TRUE(e.target().country_code() == "ARM" || e.target().country_code() == "AZE") << e.target().code();
+    }
+    if (e.source().country_code() == "ARM" && e.evidence().sentence().find("ratified") != std::string::npos) {
+      EXPECT_EQ(e.target().country_code(), "AZE");
+    }
+  }
+  EXPECT_EQ(brokered, 2);
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
