@@ -64,6 +64,7 @@ constexpr std::string_view kRouteNouns[] = {"border", "crossing", "road", "highw
                                             "bridge", "railway", "pipeline", "boundary", "corridor", "line"};
 constexpr std::string_view kAttackPrepositions[] = {"at", "on", "into", "against", "toward", "towards", "upon"};
 constexpr std::string_view kRelativePronouns[] = {"which", "who", "that"};
+constexpr std::string_view kSubordinators[] = {"after", "before", "since", "until", "while", "once"};
 constexpr std::string_view kSubjectPronouns[] = {"it", "they", "he", "she"};
 constexpr std::string_view kObjectPronouns[] = {"them", "him", "her", "it", "us", "themselves", "itself", "me"};
 constexpr std::string_view kSpeech[] = {"said", "says", "say", "told", "tells", "added", "noted", "stated",
@@ -516,7 +517,12 @@ void SentenceCoder::GroupCoordinated() {
       if (w == "and" || w == "&") has_and = true;
       joins = w == "and" || w == "," || w == "&" || w == "as" || w == "well" || w == "the" || w == "both";
     }
-    if (joins && (has_and || toks_[b].lower == ",") && !mentions_[k].place_only && !mentions_[k + 1].place_only)
+    // "expelled 40 Russian diplomats, and France said ...", "sent weapons to
+    // Ukraine, officials said": a mention followed by a speech verb starts a clause.
+    const size_t after = mentions_[k + 1].end;
+    const bool new_clause = after < toks_.size() && In(toks_[after].lower, kSpeech) && toks_[b].lower == ",";
+    if (joins && !new_clause && (has_and || toks_[b].lower == ",") && !mentions_[k].place_only &&
+        !mentions_[k + 1].place_only)
       mentions_[k + 1].group = mentions_[k].group;
   }
 }
@@ -1046,7 +1052,10 @@ int SentenceCoder::SubjectBefore(size_t pos) const {
     }
     size_t prev = m.begin;
     while (prev > 0 && (In(toks_[prev - 1].lower, kDeterminers) || In(toks_[prev - 1].lower, kModifiers))) --prev;
-    if (prev > 0 && In(toks_[prev - 1].lower, kPrepositions)) {
+    // "after Russian troops withdrew": a conjunction, not a preposition, when the
+    // mention is directly followed by the verb.
+    const bool clause_subject = prev > 0 && In(toks_[prev - 1].lower, kSubordinators) && m.end == pos;
+    if (prev > 0 && In(toks_[prev - 1].lower, kPrepositions) && !clause_subject) {
       if (fallback < 0) fallback = static_cast<int>(k);
       continue;
     }
@@ -1145,7 +1154,15 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     while (pk > 0 && (In(toks_[pk - 1].lower, kAuxiliaries) || toks_[pk - 1].lower.ends_with("ly")) &&
            !In(toks_[pk - 1].lower, kSubjectPronouns))
       --pk;
-    if (t.agent == -2 && !verb_coordination && pk > 0 && In(toks_[pk - 1].lower, kSubjectPronouns) &&
+    // "France said it would expel 35": a pronoun right after a speech verb is
+    // that verb's subject.
+    const bool after_speech = pk > 1 && In(toks_[pk - 1].lower, kSubjectPronouns) &&
+                              (In(toks_[pk - 2].lower, kSpeech) ||
+                               (toks_[pk - 2].lower == "that" && pk > 2 && In(toks_[pk - 3].lower, kSpeech)));
+    const int speaker = after_speech ? SubjectBefore(toks_[pk - 2].lower == "that" ? pk - 3 : pk - 2) : -1;
+    if (t.agent == -2 && !verb_coordination && speaker >= 0)
+      source = speaker;
+    else if (t.agent == -2 && !verb_coordination && pk > 0 && In(toks_[pk - 1].lower, kSubjectPronouns) &&
         last_verb_source_ >= 0)
       source = last_verb_source_;
     else if (t.agent == -2 && !verb_coordination && pk == skip_ + 1 && In(toks_[skip_].lower, kSubjectPronouns)) {

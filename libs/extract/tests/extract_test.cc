@@ -690,6 +690,27 @@ TEST_F(ExtractTest, ActsOnAnAgreementTargetItsParties) {
   EXPECT_EQ(brokered, 2);
 }
 
+TEST_F(ExtractTest, ClauseBoundariesAroundSpeechAndSubordinators) {
+  // A speaker after ", and" / "," starts a new clause: not a coordinated target.
+  auto ev = Code("Spain sent more tanks to Ukraine, officials said.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().country_code(), "UKR");
+  // "X said it would ...": the pronoun is the speaker.
+  ev = Code("Latvia expelled two Russian diplomats, and Estonia said it would recall its ambassador.");
+  bool estonia = false;
+  for (const auto& e : ev) estonia = estonia || e.source().country_code() == "EST";
+  EXPECT_TRUE(estonia);
+  // "after Russian troops withdrew": a clause subject after a conjunction.
+  ev = Code("Villagers returned to their homes after Chadian troops withdrew from the area.");
+  bool withdrawal = false;
+  for (const auto& e : ev)
+    if (e.cameo_root() == "08") {
+      withdrawal = true;
+      EXPECT_EQ(e.source().code(), "TCDMIL");
+    }
+  EXPECT_TRUE(withdrawal);
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
