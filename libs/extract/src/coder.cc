@@ -1675,12 +1675,16 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       // opposition, parties and unions (02x).
       v1::Actor implied;
       if (targets.empty() && object_actor == nullptr && !sources.empty() && sources.front() >= 0 &&
-          (root2 == "14" || root2 == "10" || root2 == "13" || root2 == "02")) {
+          (root2 == "14" || root2 == "10" || root2 == "13" || root2 == "02" || root2 == "08")) {
         const v1::Actor& own = sc.mentions()[sources.front()].actor;
         const std::string& r = own.role();
         // Named armed groups often address a foreign enemy ("Hezbollah demanded a ceasefire in Gaza").
         const bool political = r == "OPP" || r == "PTY" || r == "LAB";
-        const bool fits = root2 == "02" ? political : root2 == "14" ? own.known_group().empty() : true;
+        // Yielding (08x: "suspended the nationwide strike") by the opposition, unions or people, too.
+        const bool fits = root2 == "02"   ? political
+                          : root2 == "08" ? political || r == "CVL" || r == "EDU" || r == "AGR"
+                          : root2 == "14" ? own.known_group().empty()
+                                          : true;
         if (fits && !own.country_code().empty() && (own.known_group().empty() || political) &&
             r != "GOV" && r != "MIL" && r != "COP" && r != "LEG" && r != "JUD" && r != "SPY" && r != "IGO" &&
             r != "NGO" && r != "HRI" && r != "MED" && r != "BUS" && r != "ELI" && !r.empty()) {

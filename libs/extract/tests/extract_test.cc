@@ -711,6 +711,13 @@ TEST_F(ExtractTest, ClauseBoundariesAroundSpeechAndSubordinators) {
   EXPECT_TRUE(withdrawal);
 }
 
+TEST_F(ExtractTest, DomesticYieldingIsTowardTheGovernment) {
+  auto ev = Code("Ghanaian trade unions suspended the nationwide strike on Tuesday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "08");
+  EXPECT_EQ(ev[0].target().code(), "GHAGOV");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
