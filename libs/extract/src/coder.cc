@@ -866,7 +866,10 @@ void SentenceCoder::ApplyModals() {
         const size_t from = links(toks_[t.end - 1].lower) ? t.end : links(toks_[t.end].lower) ? t.end + 1 : kNone;
         for (size_t k = from; from != kNone && k < from + 3 && k < toks_.size() && !named; ++k) named = IsCovered(k);
       }
-      if (!named) v.object_event = In(toks_[t.end - 1].lower, kAgreementNouns) ? std::string(kAgreementRef) : t.code;
+      // "approved the agreement" refers to one reported before; "demanded a ceasefire" asks for a new one.
+      const bool agreement = In(toks_[t.end - 1].lower, kAgreementNouns) && t.end >= 2 &&
+                             (toks_[t.end - 2].lower == "the" || toks_[t.end - 2].lower == "this");
+      if (!named) v.object_event = agreement ? std::string(kAgreementRef) : t.code;
     }
   }
   // "condemned the detentions", "welcomed the decision": a reaction whose
@@ -890,7 +893,7 @@ void SentenceCoder::ApplyModals() {
     const bool any_act = Reaction(v.code) || v.code.starts_with("09");
     // The pattern itself may end on the noun ("approved the agreement").
     if (v.end > v.begin + 1 && In(toks_[v.end - 1].lower, kAgreementNouns) &&
-        In(toks_[v.end - 2].lower, kDeterminers)) {
+        (toks_[v.end - 2].lower == "the" || toks_[v.end - 2].lower == "this")) {
       v.object_event = std::string(kAgreementRef);
       continue;
     }
@@ -898,7 +901,10 @@ void SentenceCoder::ApplyModals() {
       const std::string_view w = toks_[k].lower;
       if (covered_[k] >= 0) break;
       if (IsQuote(w) || In(w, kDeterminers) || w == "about" || w == "over" || w == "at") continue;
-      const std::string_view ref = In(w, kAgreementNouns) ? kAgreementRef : any_act ? ReferredRoot(w) : "";
+      const bool definite = toks_[k - 1].lower == "the" || toks_[k - 1].lower == "this";
+      const std::string_view ref = In(w, kAgreementNouns) ? (definite ? kAgreementRef : "")
+                                   : any_act              ? ReferredRoot(w)
+                                                          : "";
       if (!ref.empty()) {
         // "the decision to expel X", "the strikes on Y": the phrase names its parties
         // ("... on social media" is a setting, not a party).
@@ -1257,8 +1263,8 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         // ... and so is land named by its people's adjective ("occupied Syrian territory").
         if (m.place_only && !(force && k > 0 && In(toks_[k - 1].lower, kAttackPrepositions)) &&
             !(force && m.territory) &&
-            !(!t.object_event.empty() && k >= t.end && m.actor.role().empty() && m.actor.known_group().empty() &&
-              SettingBefore(k, t.end) == "in"))
+            !(!t.object_event.empty() && t.object_event != kAgreementRef && k >= t.end && m.actor.role().empty() &&
+              m.actor.known_group().empty() && SettingBefore(k, t.end) == "in"))
           continue;
         if (source >= 0 && m.actor.code() == mentions_[source].actor.code()) continue;
         // "the crossing between A and B": neither A nor B is a party.
@@ -1276,7 +1282,8 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
           continue;
         // After an event noun object, a setting is no party: "mocked the visit on social media".
         // ... except the country of the act: "condemned the coup in Gabon".
-        const bool country_of_act = !t.object_event.empty() && m.place_only && m.actor.role().empty() &&
+        const bool country_of_act = !t.object_event.empty() && t.object_event != kAgreementRef && m.place_only &&
+                                    m.actor.role().empty() &&
                                     m.actor.known_group().empty() && SettingBefore(k, t.end) == "in";
         if (!t.object_event.empty() && k >= t.end && !SettingBefore(k, t.end).empty() && !country_of_act) continue;
         if (source >= 0 && own_object && m.actor.country_code() == mentions_[source].actor.country_code()) continue;

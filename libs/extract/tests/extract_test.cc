@@ -688,6 +688,12 @@ TEST_F(ExtractTest, ActsOnAnAgreementTargetItsParties) {
     }
   }
   EXPECT_EQ(brokered, 2);
+  // "a ceasefire" that is demanded is a new one, not the one reported before.
+  ev = Code("Armenia and Azerbaijan agreed to a ceasefire on Monday.\n"
+            "Iran demanded a ceasefire in Lebanon.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_NE(ev.back().target().country_code(), "ARM");
+  EXPECT_NE(ev.back().target().country_code(), "LBN");
 }
 
 TEST_F(ExtractTest, ClauseBoundariesAroundSpeechAndSubordinators) {
