@@ -54,16 +54,28 @@ std::string HasKeySql(const KeyColumn& k, const std::string& row) {
                                       : absl::StrCat(col, " <> ''");
 }
 
+// HasKeySql, and the key differs from those of the same family's earlier
+// columns (countries, place name and text), so a row's keys come out distinct
+// without a UNION's dedup table.
+std::string NewKeySql(const KeyColumn& k, const std::string& row) {
+  std::string sql = HasKeySql(k, row);
+  for (const KeyColumn& earlier : kKeyColumns) {
+    if (&earlier == &k) break;
+    if (std::string_view(earlier.family) != k.family || k.form == KeyColumn::kPrefix) continue;
+    absl::StrAppend(&sql, " AND ", KeySql(k, row), " <> ", KeySql(earlier, row));
+  }
+  return sql;
+}
+
 // SELECT of the distinct keys of one events row.
 std::string KeysOf(const std::string& row) {
   std::vector<std::string> selects;
   for (const KeyColumn& k : kKeyColumns) {
-    selects.push_back(absl::StrCat("SELECT ", KeySql(k, row), " AS v WHERE ", HasKeySql(k, row)));
+    selects.push_back(absl::StrCat("SELECT ", KeySql(k, row), " AS v WHERE ", NewKeySql(k, row)));
   }
-  // UNION: one row per distinct key (a place whose name and text agree). Not
-  // UNION ALL with INSERT OR IGNORE: the upsert's own conflict clause overrides
-  // the trigger's, and a repeat would fail the batch.
-  return absl::StrJoin(selects, " UNION ");
+  // Distinct by NewKeySql: a repeat would fail the batch (an upsert's own
+  // conflict clause overrides the trigger's OR IGNORE).
+  return absl::StrJoin(selects, " UNION ALL ");
 }
 
 // The row's key signature (KeyBits of every key it has, or-ed).
