@@ -929,13 +929,17 @@ void SentenceCoder::ApplyModals() {
     if (after + 1 < toks_.size() && toks_[after].lower == "by" && (by_agent = MentionAt(after + 1)) >= 0)
       after = mentions_[by_agent].end;
     for (Trigger& v : triggers_) {
-      if (v.dropped || v.noun || v.passive || !Violent(v.code) || v.begin < after || v.begin > after + 2) continue;
+      // "An airstrike destroyed a tower": destruction (1712) by a violent act is that act.
+      const bool destroyed = v.code == "1712";
+      if (v.dropped || v.noun || v.passive || !(Violent(v.code) || destroyed) || v.begin < after ||
+          v.begin > after + 2)
+        continue;
       bool clause = true;
       for (size_t k = after; k < v.begin && clause; ++k) clause = !toks_[k].punct;
       if (!clause) continue;
       v.agent = by_agent >= 0 ? by_agent : NominalSource(nominal);
       v.instrument = v.agent < 0;
-      if (v.code.size() == 3 && v.code.back() == '0') v.code = nominal.code;  // the more specific act
+      if ((v.code.size() == 3 && v.code.back() == '0') || destroyed) v.code = nominal.code;  // the more specific act
       nominal.dropped = true;
       break;
     }
@@ -1406,7 +1410,11 @@ const std::vector<int>* SentenceCoder::Place(size_t trigger, size_t trigger_end,
                      (force && i + 1 == trigger_end);
     if (!cue) continue;
     size_t k = i + 1;
-    while (k < toks_.size() && k < i + 4 && In(toks_[k].lower, kPlaceNouns)) ++k;
+    // "destroyed a Gaza tower": an indefinite object may name its place.
+    const bool direct_object = force && i + 1 == trigger_end;
+    while (k < toks_.size() && k < i + 4 &&
+           (In(toks_[k].lower, kPlaceNouns) || (direct_object && (toks_[k].lower == "a" || toks_[k].lower == "an"))))
+      ++k;
     if (k >= toks_.size()) break;
     size_t e = 0;
     const std::vector<int>* values = lex_.place_phrases.MatchAt(s_, toks_, k, &e);

@@ -724,6 +724,14 @@ TEST_F(ExtractTest, DomesticYieldingIsTowardTheGovernment) {
   EXPECT_EQ(ev[0].target().code(), "GHAGOV");
 }
 
+TEST_F(ExtractTest, DestructionByAViolentActIsThatActAtTheObjectsPlace) {
+  auto ev = Code("A Russian missile strike destroyed a Kharkiv apartment block on Friday.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "19");
+  EXPECT_EQ(ev[0].location().country_code(), "UKR");
+  EXPECT_EQ(ev[0].target().country_code(), "UKR");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
