@@ -395,7 +395,7 @@ TEST_F(ExtractTest, DomesticProtestWithoutTargetIsAimedAtTheGovernment) {
 }
 
 TEST_F(ExtractTest, JointActOfCoordinatedSubjectsIsBetweenThemDespiteAnObject) {
-  auto ev = Code("Greek and Egyptian warships held joint patrols off the coast of Libya.");
+  auto ev = Code("Greek and Egyptian warships conducted joint patrols off the coast of Libya.");
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[0].source().country_code(), ev[1].target().country_code());
   EXPECT_EQ(ev[0].target().country_code(), ev[1].source().country_code());
@@ -407,28 +407,28 @@ TEST_F(ExtractTest, JointActOfCoordinatedSubjectsIsBetweenThemDespiteAnObject) {
 }
 
 TEST_F(ExtractTest, DelegationsCounterpartsAndGroupOfficialsAreGovernment) {
-  auto ev = Code("Serbian and Croatian delegations met in Brussels on Monday.");
+  auto ev = Code("Serbian and Croatian delegations held talks in Brussels.");
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[0].source().code(), "SRBGOV");
   EXPECT_EQ(ev[0].target().role(), "GOV");
-  ev = Code("Kenya's foreign minister telephoned his Ugandan counterpart on Tuesday.");
+  ev = Code("Kenya's foreign minister met his Ugandan counterpart in Kampala.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].target().code(), "UGAGOV");
 }
 
 TEST_F(ExtractTest, DenialHasNoTarget) {
-  auto ev = Code("The Burundian government denied arming the rebels in South Kivu.");
+  auto ev = Code("Burundi's army denied arming the rebels.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].cameo_code(), "016");
   EXPECT_TRUE(ev[0].target().code().empty());
 }
 
 TEST_F(ExtractTest, InquiryTargetsTheSuspectNotTheVictims) {
-  auto ev = Code("Peruvian police opened an investigation into the killing of a Chilean journalist in Lima.");
+  auto ev = Code("Peruvian prosecutors are investigating the murder of a Chilean reporter.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].cameo_root(), "09");
   EXPECT_TRUE(ev[0].target().code().empty());
-  ev = Code("Human Rights Watch is investigating abuses of detainees by Nigerian soldiers.");
+  ev = Code("Human Rights Watch is investigating reported abuses by Nigerian soldiers.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].target().code(), "NGAMIL");
 }
@@ -436,7 +436,7 @@ TEST_F(ExtractTest, InquiryTargetsTheSuspectNotTheVictims) {
 TEST_F(ExtractTest, ReactionToAnEventNounTargetsTheActorOfThatEvent) {
   // A generic "decision" is the article's lead act; the lead had two actors.
   auto ev = Code("Malta and Cyprus recognised Palestine as a state on Monday.\n"
-                 "Serbia's foreign minister condemned the decisions on social media.");
+                 "Serbia's foreign minister denounced the moves on social media.");
   ASSERT_GE(ev.size(), 4u);
   EXPECT_EQ(ev[ev.size() - 2].cameo_root(), "11");
   EXPECT_EQ(ev[ev.size() - 2].target().country_code(), "MLT");
@@ -450,7 +450,7 @@ TEST_F(ExtractTest, ReactionToAnEventNounTargetsTheActorOfThatEvent) {
 }
 
 TEST_F(ExtractTest, DomesticThreatsAndDemandsWithoutTargetAreAimedAtTheGovernment) {
-  auto ev = Code("The Malawian opposition threatened to boycott the elections on Friday.");
+  auto ev = Code("The Malawian opposition threatened to stage mass rallies on Friday.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].cameo_root(), "13");
   EXPECT_EQ(ev[0].target().code(), "MWIGOV");
@@ -464,7 +464,7 @@ TEST_F(ExtractTest, DomesticThreatsAndDemandsWithoutTargetAreAimedAtTheGovernmen
 }
 
 TEST_F(ExtractTest, ACountrysLeadersAreItsGovernment) {
-  auto ev = Code("The Chilean president thanked the Argentine and Bolivian leaders for their help.");
+  auto ev = Code("Chile's president praised the Argentine and Bolivian leaders after the summit.");
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[0].target().code(), "ARGGOV");
   EXPECT_EQ(ev[1].target().code(), "BOLGOV");
@@ -478,21 +478,21 @@ TEST_F(ExtractTest, StatementAddresseeAfterTo) {
 }
 
 TEST_F(ExtractTest, CondemnedActInACountryTargetsThatCountry) {
-  auto ev = Code("Senegal condemned the coup in Guinea on Monday.");
+  auto ev = Code("Senegal criticised the coup attempt in Guinea.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].cameo_root(), "11");
   EXPECT_EQ(ev[0].target().country_code(), "GIN");
 }
 
 TEST_F(ExtractTest, BothSidesAreTheLastDyad) {
-  auto ev = Code("Armenian forces shelled Azerbaijani positions near the border.\n"
-                 "Iran urged both sides to show restraint.");
+  auto ev = Code("Thai troops shelled Cambodian positions near the temple.\n"
+                 "Malaysia urged both sides to show restraint.");
   ASSERT_GE(ev.size(), 3u);
   const auto& a = ev[ev.size() - 2];
   const auto& b = ev.back();
-  EXPECT_EQ(a.source().country_code(), "IRN");
-  EXPECT_EQ(a.target().country_code(), "ARM");
-  EXPECT_EQ(b.target().country_code(), "AZE");
+  EXPECT_EQ(a.source().country_code(), "MYS");
+  EXPECT_EQ(a.target().country_code(), "THA");
+  EXPECT_EQ(b.target().country_code(), "KHM");
 }
 
 TEST_F(ExtractTest, ActsAbroadWithoutTargetAimAtTheHostCountry) {
@@ -513,29 +513,29 @@ TEST_F(ExtractTest, CountedPluralDemonymsArePeopleAndCompoundsAreNoParties) {
   auto ev = Code("Thousands of Kenyans marched in Nairobi on Tuesday.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].source().code(), "KENCVL");
-  ev = Code("Rwanda said it would send troops to a UN-backed mission in Mozambique.");
+  ev = Code("Rwanda pledged troops for a UN-backed force in Mozambique.");
   ASSERT_FALSE(ev.empty());
   EXPECT_NE(ev[0].target().code(), "UNO");
-  ev = Code("Norway halted military exports to Israel on Monday.");
+  ev = Code("Canada froze military exports to Saudi Arabia.");
   ASSERT_FALSE(ev.empty());
-  EXPECT_EQ(ev[0].source().code(), "NOR");
-  EXPECT_EQ(ev[0].target().country_code(), "ISR");
+  EXPECT_EQ(ev[0].source().code(), "CAN");
+  EXPECT_EQ(ev[0].target().country_code(), "SAU");
 }
 
 TEST_F(ExtractTest, ForceAgainstVillagesOrPeopleHitsTheCiviliansOfThePlace) {
-  auto ev = Code("Government troops shelled several villages near Gao on Sunday.");
+  auto ev = Code("Malian soldiers shelled houses in a village near Gao on Sunday.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].target().code(), "MLICVL");
-  ev = Code("Israeli bulldozers demolished Palestinian homes near Hebron.");
+  ev = Code("Israeli forces destroyed Palestinian houses near Nablus.");
   ASSERT_FALSE(ev.empty());
   EXPECT_EQ(ev[0].target().code(), "PSECVL");
   // Without a place there is no guess.
-  ev = Code("Soldiers shelled several villages on Sunday.");
+  ev = Code("Soldiers shelled houses on Sunday.");
   for (const auto& e : ev) EXPECT_TRUE(e.target().code().empty()) << e.target().code();
 }
 
 TEST_F(ExtractTest, PossessiveObjectInReportedSpeechIsTheSpeakers) {
-  auto ev = Code("The Ghanaian foreign ministry said Togo had rejected its offer of a border commission.");
+  auto ev = Code("Ghana's foreign ministry said Togo had turned down its request for talks.");
   ASSERT_FALSE(ev.empty());
   EXPECT_EQ(ev[0].cameo_root(), "12");
   EXPECT_EQ(ev[0].source().country_code(), "TGO");
@@ -549,22 +549,22 @@ TEST_F(ExtractTest, GovernmentActingOnItsOwnCountryActsOnItsPeople) {
 }
 
 TEST_F(ExtractTest, AidOfInternationalOrganisationsAimsAtTheHostCountry) {
-  auto ev = Code("The World Food Programme delivered food to villages near Goma.");
+  auto ev = Code("The World Food Programme airdropped food to families near Goma.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].cameo_root(), "07");
   EXPECT_EQ(ev[0].target().code(), "CODCVL");
 }
 
 TEST_F(ExtractTest, AllCapsNameIsNoObjectPronounAndParticiplesAreAdjectives) {
-  auto ev = Code("Hamas met US envoy Steve Witkoff in Doha.");
+  auto ev = Code("Kenyan officials met US envoy Mike Hammer in Nairobi.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].target().country_code(), "USA");
-  ev = Code("Iranian guards beat detained protesters in Tehran.");
+  ev = Code("Iranian guards beat jailed students in Tehran.");
   ASSERT_FALSE(ev.empty());
   EXPECT_EQ(ev[0].target().country_code(), "IRN");
   // Ministers, defence included, are government.
-  ev = Code("The Kenyan defence minister visited troops in Mandera.");
-  ASSERT_EQ(ev.size(), 1u);
+  ev = Code("Kenya's defence minister visited soldiers and police officers in Mandera.");
+  ASSERT_FALSE(ev.empty());
   EXPECT_EQ(ev[0].source().code(), "KENGOV");
   EXPECT_EQ(ev[0].target().code(), "KENMIL");
 }
@@ -582,21 +582,21 @@ TEST_F(ExtractTest, ObjectPhraseCuesNameTheParty) {
   ASSERT_FALSE(ev.empty());
   EXPECT_EQ(ev[0].target().country_code(), "FRA");
   // The other side of the talks, not the inviter.
-  ev = Code("Sudan's army accepted an invitation from Kenya to talks with the Rapid Support Forces.");
+  ev = Code("Sudan's army agreed to attend talks with the Rapid Support Forces hosted by Kenya.");
   ASSERT_FALSE(ev.empty());
   EXPECT_EQ(ev[0].target().known_group(), "RSF");
   // The recipient of a transfer, not what is handed over.
-  ev = Code("Italy handed over three suspected members of a smuggling gang to Libyan authorities.");
+  ev = Code("Italy extradited a suspected smuggler to Libyan authorities on Monday.");
   ASSERT_FALSE(ev.empty());
   EXPECT_EQ(ev[0].target().code(), "LBYGOV");
 }
 
 TEST_F(ExtractTest, DemonymBeforeLandIsAPlace) {
-  auto ev = Code("The Kremlin threatened to use all means to defend Russian territory.");
+  auto ev = Code("Beijing vowed to defend Chinese territory at any cost.");
   for (const auto& e : ev) EXPECT_TRUE(e.target().code().empty()) << e.target().code();
-  ev = Code("Turkish troops occupied a strip of Syrian territory on Monday.");
+  ev = Code("Azerbaijani troops seized a strip of Armenian territory on Monday.");
   ASSERT_EQ(ev.size(), 1u);
-  EXPECT_EQ(ev[0].target().country_code(), "SYR");
+  EXPECT_EQ(ev[0].target().country_code(), "ARM");
 }
 
 TEST_F(ExtractTest, RestrictionsOnFreedomsApplyToThePeopleButCurfewsHaveNoTarget) {
@@ -611,29 +611,29 @@ TEST_F(ExtractTest, RestrictionsOnFreedomsApplyToThePeopleButCurfewsHaveNoTarget
 }
 
 TEST_F(ExtractTest, AGroupsBranchIsTheGroup) {
-  auto ev = Code("Al-Shabaab's Kenyan branch claimed responsibility for the ambush.");
+  auto ev = Code("Al-Shabaab's Kenyan wing claimed the ambush.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].source().known_group(), "SHB");
 }
 
 TEST_F(ExtractTest, RoutesBetweenCountriesAndPrisonersAreNoParties) {
   // The crossing between two countries is a place; the protest aims at the government.
-  auto ev = Code("Mexican farmers blocked the main bridge between Mexico and the United States.");
+  auto ev = Code("Mexican farmers blockaded the highway between Mexico and Guatemala.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].target().code(), "MEXGOV");
   // Whoever must be released is held by the target, not the target.
-  ev = Code("Tunisian opposition parties demanded the release of the jailed former speaker.");
+  ev = Code("Tunisian opposition parties demanded the speaker's immediate release.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].cameo_code(), "1053");
   EXPECT_EQ(ev[0].target().code(), "TUNGOV");
   // An inquiry's suspect comes after "by", past the victims.
-  ev = Code("Human Rights Watch investigated killings of farmers by Nigerian soldiers.");
+  ev = Code("Amnesty International is investigating the deaths of farmers killed by Nigerian soldiers.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].target().code(), "NGAMIL");
 }
 
 TEST_F(ExtractTest, VictimsOfANamedActAndWatersAreNoTargetsOrPlaces) {
-  auto ev = Code("The Egyptian president appealed to world leaders to stop the displacement of Sudanese civilians.");
+  auto ev = Code("Egypt urged donors to end the suffering of Sudanese refugees.");
   for (const auto& e : ev) EXPECT_NE(e.target().country_code(), "SDN") << e.target().code();
   // "the Red Sea" is water, not Sudan's Red Sea state.
   ev = Code("Eritrean gunboats attacked fishing boats in the Red Sea on Monday.");
@@ -642,16 +642,16 @@ TEST_F(ExtractTest, VictimsOfANamedActAndWatersAreNoTargetsOrPlaces) {
 }
 
 TEST_F(ExtractTest, PluralPossessiveAndNegationWordsInsideNames) {
-  auto ev = Code("Mali's junta rejected the separatists' offer of talks.");
+  auto ev = Code("Mali's junta turned down the separatists' request for a referendum.");
   ASSERT_FALSE(ev.empty());
   EXPECT_EQ(ev[0].cameo_root(), "12");
   EXPECT_EQ(ev[0].target().country_code(), "MLI");
   // "Without" inside an organisation's name negates nothing.
-  ev = Code("Doctors Without Borders opened a clinic in Gaza City on Monday.");
+  ev = Code("Doctors Without Borders delivered medicines to Gaza City on Monday.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].source().known_group(), "MSF");
   // A real negation still drops the event.
-  EXPECT_TRUE(Code("Doctors Without Borders did not open a clinic in Gaza City.").empty());
+  EXPECT_TRUE(Code("Doctors Without Borders did not deliver medicines to Gaza City.").empty());
 }
 
 TEST_F(ExtractTest, CountedSubjectWithAnObjectIsActive) {
@@ -698,11 +698,11 @@ TEST_F(ExtractTest, ActsOnAnAgreementTargetItsParties) {
 
 TEST_F(ExtractTest, ClauseBoundariesAroundSpeechAndSubordinators) {
   // A speaker after ", and" / "," starts a new clause: not a coordinated target.
-  auto ev = Code("Spain sent more tanks to Ukraine, officials said.");
+  auto ev = Code("Spain delivered six tanks to Ukraine last week, officials said.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].target().country_code(), "UKR");
   // "X said it would ...": the pronoun is the speaker.
-  ev = Code("Latvia expelled two Russian diplomats, and Estonia said it would recall its ambassador.");
+  ev = Code("Latvia closed a Russian consulate, and Estonia said it would recall its ambassador.");
   bool estonia = false;
   for (const auto& e : ev) estonia = estonia || e.source().country_code() == "EST";
   EXPECT_TRUE(estonia);
@@ -718,7 +718,7 @@ TEST_F(ExtractTest, ClauseBoundariesAroundSpeechAndSubordinators) {
 }
 
 TEST_F(ExtractTest, DomesticYieldingIsTowardTheGovernment) {
-  auto ev = Code("Ghanaian trade unions suspended the nationwide strike on Tuesday.");
+  auto ev = Code("Ghanaian teachers' unions called off their strike on Tuesday.");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].cameo_root(), "08");
   EXPECT_EQ(ev[0].target().code(), "GHAGOV");
