@@ -85,7 +85,7 @@ struct Mention {
   size_t begin = 0, end = 0;  // token range
   v1::Actor actor;
   bool place_only = false;    // a bare country or capital used as a place ("in Kabul")
-  bool territory = false;     // a demonym naming land ("Syrian territory", "the Libyan border")
+  bool territory = false;     // a demonym naming land ("Armenian territory", "the Chadian border")
   bool adjectival = false;    // a lone demonym or short country form ("French", "U.S.")
   int group = -1;             // coordination group id ("Qatar and Turkey")
 };
@@ -118,7 +118,7 @@ bool Violent(std::string_view code) {
 }
 
 // Nouns for civilians and their property: the victims of force that names no actor
-// ("shelled several villages", "massacred hundreds of Yazidi men").
+// ("shelled houses near Gao", "massacred dozens of villagers").
 constexpr std::string_view kCivilianObjects[] = {
     "village", "villages", "home", "homes", "house", "houses", "town", "towns", "neighbourhood", "neighborhood",
     "neighbourhoods", "neighborhoods", "market", "markets", "mosque", "mosques", "church", "churches", "school",
@@ -151,7 +151,7 @@ std::string_view ReferredRoot(std::string_view w) {
 }
 
 // "the deal", "the truce": an agreement reported before, whose parties are the
-// targets of acts on it ("The deal was mediated by Qatar", "approved the agreement").
+// targets of acts on it ("The deal was brokered by Russia", "ratified the agreement").
 constexpr std::string_view kAgreementNouns[] = {"deal", "agreement", "accord", "pact", "truce", "ceasefire",
                                                 "treaty", "arrangement"};
 constexpr std::string_view kAgreementRef = "A";
@@ -381,10 +381,10 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history) {
     if (parts.size() == 1 && parts[0]->kind == ActorKind::kAgent && toks_[m.begin].capitalized && m.begin > skip_ &&
         !parts[0]->title && m.begin > 0 && toks_[m.begin - 1].capitalized)
       adjective_use = true;
-    // "Russian territory", "the Libyan border", "Afghan soil": a place, not a party.
+    // "Chinese territory", "the Chadian border", "Malian soil": a place, not a party.
     constexpr std::string_view kTerritory[] = {"territory", "territories", "soil", "airspace", "waters", "border",
                                                "borders", "coast", "coastline", "skies", "land", "lands"};
-    // "the Islamic State group's Afghan branch": the possessor is the actor.
+    // "Al-Shabaab's Kenyan wing": the possessor is the actor.
     constexpr std::string_view kBranches[] = {"branch", "wing", "affiliate", "faction", "offshoot", "chapter", "arm"};
     if (parts.size() == 1 && parts[0]->kind == ActorKind::kDemonym && mend < n && In(toks_[mend].lower, kBranches) &&
         i > 0 && toks_[i - 1].lower == "'s" && i > 1 && covered_[i - 2] >= 0)
@@ -517,7 +517,7 @@ void SentenceCoder::GroupCoordinated() {
       if (w == "and" || w == "&") has_and = true;
       joins = w == "and" || w == "," || w == "&" || w == "as" || w == "well" || w == "the" || w == "both";
     }
-    // "expelled 40 Russian diplomats, and France said ...", "sent weapons to
+    // "closed a Russian consulate, and Estonia said ...", "delivered tanks to
     // Ukraine, officials said": a mention followed by a speech verb starts a clause.
     const size_t after = mentions_[k + 1].end;
     const bool new_clause = after < toks_.size() && In(toks_[after].lower, kSpeech) && toks_[b].lower == ",";
@@ -957,7 +957,7 @@ std::string_view SentenceCoder::SettingBefore(size_t pos, size_t floor) const {
     --q;
   if (q == 0) return {};
   const std::string_view w = toks_[q - 1].lower;
-  // "the border crossing between Canada and the United States" describes a place.
+  // "the highway between Mexico and Guatemala" describes a place.
   if (w == "between" && q >= 2 && In(toks_[q - 2].lower, kRouteNouns)) return w;
   const bool setting = w == "on" || w == "in" || w == "at" || w == "near" || w == "during" || w == "via" ||
                        w == "through" || w == "over" || w == "from";
@@ -1062,7 +1062,7 @@ int SentenceCoder::SubjectBefore(size_t pos) const {
     }
     size_t prev = m.begin;
     while (prev > 0 && (In(toks_[prev - 1].lower, kDeterminers) || In(toks_[prev - 1].lower, kModifiers))) --prev;
-    // "after Russian troops withdrew": a conjunction, not a preposition, when the
+    // "after Chadian troops withdrew": a conjunction, not a preposition, when the
     // mention is directly followed by the verb.
     const bool clause_subject = prev > 0 && In(toks_[prev - 1].lower, kSubordinators) && m.end == pos;
     if (prev > 0 && In(toks_[prev - 1].lower, kPrepositions) && !clause_subject) {
@@ -1164,7 +1164,7 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     while (pk > 0 && (In(toks_[pk - 1].lower, kAuxiliaries) || toks_[pk - 1].lower.ends_with("ly")) &&
            !In(toks_[pk - 1].lower, kSubjectPronouns))
       --pk;
-    // "France said it would expel 35": a pronoun right after a speech verb is
+    // "Estonia said it would recall ...": a pronoun right after a speech verb is
     // that verb's subject.
     const bool after_speech = pk > 1 && In(toks_[pk - 1].lower, kSubjectPronouns) &&
                               (In(toks_[pk - 2].lower, kSpeech) ||
@@ -1221,7 +1221,7 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     // someone named in their complement: only a direct object is a target.
     const bool statement = root == "01";
     if (statement && target < 0 && t.modal_end == kNone && t.end < n) target = MentionAt(t.end);
-    // ... or its addressee after "to" in the object phrase ("expressed condolences to Turkey").
+    // ... or its addressee after "to" in the object phrase ("expressed condolences to Ecuador").
     for (size_t k = t.end > 0 ? t.end - 1 : 0; statement && target < 0 && t.modal_end == kNone && k + 1 < n &&
                                               k < t.end + 5;
          ++k) {
@@ -1264,7 +1264,7 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         const Mention& m = mentions_[covered_[k]];
         if (Compound(m)) continue;
         // Force is aimed at countries and cities: "fired missiles at Israel".
-        // ... and so is land named by its people's adjective ("occupied Syrian territory").
+        // ... and so is land named by its people's adjective ("seized Armenian territory").
         if (m.place_only && !(force && k > 0 && In(toks_[k - 1].lower, kAttackPrepositions)) &&
             !(force && m.territory) &&
             !(!t.object_event.empty() && t.object_event != kAgreementRef && k >= t.end && m.actor.role().empty() &&
@@ -1285,7 +1285,7 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
                         role == "HRI"))
           continue;
         // After an event noun object, a setting is no party: "mocked the visit on social media".
-        // ... except the country of the act: "condemned the coup in Gabon".
+        // ... except the country of the act: "criticised the coup attempt in Guinea".
         const bool country_of_act = !t.object_event.empty() && t.object_event != kAgreementRef && m.place_only &&
                                     m.actor.role().empty() &&
                                     m.actor.known_group().empty() && SettingBefore(k, t.end) == "in";
@@ -1315,7 +1315,7 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
       target = cue;
       break;
     }
-    // "X said Kabul had rejected its proposal", "... had blocked its boats": in
+    // "X said Togo had turned down its request", "... had seized its ships": in
     // reported speech a possessive object is the speaker's.
     for (size_t k = t.begin + 1; target < 0 && source >= 0 && k <= t.end && k < n; ++k) {
       if (toks_[k].lower != "its" && toks_[k].lower != "their") continue;
@@ -1359,7 +1359,7 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   const bool symmetric = joint || c == "040" || c == "041" || c == "044" || c == "046" || c == "019" ||
                          c == "057" || c.rfind("06", 0) == 0 || c == "0871" || c.rfind("19", 0) == 0;
   // A joint act of coordinated subjects is between them even when it has an
-  // object ("X and Y held joint patrols in the Sea of Japan", "agreed to share
+  // object ("X and Y conducted joint patrols off the coast of Z", "agreed to share
   // intelligence on Z"); only a partner named with "with"/"to" stays the target.
   bool joint_object = false;
   if (target >= 0 && (joint || c.rfind("06", 0) == 0) && mentions_[target].begin > t.begin) {
@@ -1410,7 +1410,7 @@ const std::vector<int>* SentenceCoder::Place(size_t trigger, size_t trigger_end,
                      (force && i + 1 == trigger_end);
     if (!cue) continue;
     size_t k = i + 1;
-    // "destroyed a Gaza tower": an indefinite object may name its place.
+    // "destroyed a Kharkiv apartment block": an indefinite object may name its place.
     const bool direct_object = force && i + 1 == trigger_end;
     while (k < toks_.size() && k < i + 4 &&
            (In(toks_[k].lower, kPlaceNouns) || (direct_object && (toks_[k].lower == "a" || toks_[k].lower == "an"))))
@@ -1693,9 +1693,9 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
           (root2 == "14" || root2 == "10" || root2 == "13" || root2 == "02" || root2 == "08")) {
         const v1::Actor& own = sc.mentions()[sources.front()].actor;
         const std::string& r = own.role();
-        // Named armed groups often address a foreign enemy ("Hezbollah demanded a ceasefire in Gaza").
+        // Named armed groups often address a foreign enemy ("Hamas demanded a halt to the raids").
         const bool political = r == "OPP" || r == "PTY" || r == "LAB";
-        // Yielding (08x: "suspended the nationwide strike") by the opposition, unions or people, too.
+        // Yielding (08x: "called off their strike") by the opposition, unions or people, too.
         const bool fits = root2 == "02"   ? political
                           : root2 == "08" ? political || r == "CVL" || r == "EDU" || r == "AGR"
                           : root2 == "14" ? own.known_group().empty()
@@ -1784,13 +1784,13 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
           e.mutable_target()->set_code(c + "CVL");
         }
         // Visits, aid, military moves and force abroad with no named target are aimed
-        // at the country where they happen ("flew to New Delhi", "shelled villages near
-        // Shire"); aid may take the dateline's country ("Greece sent rescue teams").
+        // at the country where they happen ("flew to Shanghai", "bombed villages near
+        // Derna"); aid may take the dateline's country ("Spain sent rescue teams").
         const std::string_view code = e.cameo_code();
         const bool abroad_act = code == "042" || code.starts_with("07") || code.starts_with("033") ||
                                 code.starts_with("15") || Violent(code);
         std::string here = e.location().country_code();
-        // "occupied a strip of Syrian territory", "drills near the Armenian border".
+        // "seized a strip of Armenian territory", "drills near the Chadian border".
         bool explicit_place = e.location().method() == "explicit";
         for (const Mention& m : sc.mentions())
           if (m.territory && m.begin >= t.end && !explicit_place) {
