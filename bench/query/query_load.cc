@@ -26,6 +26,7 @@
 
 #include "eventwire/store.h"
 #include "query_service.h"
+#include "synthetic.h"
 
 namespace eventwire {
 namespace {
@@ -40,81 +41,6 @@ struct Flags {
   int64_t walk_budget = StoreOptions().walk_budget_thousand_steps;
 };
 
-const char* const kCountries[] = {"AFG", "PAK", "IRN", "IRQ", "SYR", "USA", "RUS", "UKR", "CHN", "IND",
-                                  "ISR", "PSE", "LBN", "YEM", "SAU", "TUR", "EGY", "LBY", "SDN", "SOM",
-                                  "ETH", "NGA", "MLI", "COD", "FRA", "DEU", "GBR", "JPN", "KOR", "PRK",
-                                  "MEX", "COL", "VEN", "BRA", "MMR", "BGD", "LKA", "NPL", "KAZ", "UZB"};
-const char* const kRoles[] = {"GOV", "MIL", "REB", "INS", "CVL", "OPP", "MED", "BUS"};
-const char* const kCameo[] = {"010", "013", "020", "036", "040", "042", "043", "046", "051", "057",
-                              "061", "071", "080", "090", "100", "111", "112", "120", "1231", "125",
-                              "130", "138", "141", "145", "150", "160", "172", "173", "180", "1823",
-                              "183", "190", "193", "194", "195", "200", "202"};
-const char* const kWords[] = {"attack", "talks", "ceasefire", "protest", "border", "troops", "rocket",
-                              "minister", "election", "sanctions", "aid", "refugees", "police", "drone",
-                              "agreement", "visit", "accused", "rejected", "killed", "wounded", "capital",
-                              "province", "militants", "government", "president", "officials", "said",
-                              "statement", "meeting", "negotiations"};
-
-std::string Plover(const std::string& cameo) {
-  int root = std::stoi(cameo.substr(0, 2));
-  static const char* const kByRoot[] = {"", "COMMENT", "APPEAL", "AGREE", "CONSULT", "SUPPORT", "COOPERATE",
-                                        "AID", "YIELD", "INVESTIGATE", "DEMAND", "ACCUSE", "REJECT",
-                                        "THREATEN", "PROTEST", "MOBILIZE", "SANCTION", "COERCE", "ASSAULT",
-                                        "ASSAULT", "ASSAULT", "ASSAULT"};
-  return kByRoot[root];
-}
-
-constexpr int64_t kFirstDay = 20415;  // 2025-11-23 in days since the epoch
-constexpr int kDays = 365;
-
-std::string IsoDate(int64_t days) {
-  absl::CivilDay d = absl::CivilDay(1970, 1, 1) + days;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(d.year()), d.month(), d.day());
-  return buf;
-}
-
-v1::Event Synthetic(int64_t i, std::mt19937_64& rng) {
-  auto pick = [&rng](size_t n) { return static_cast<size_t>(rng() % n); };
-  v1::Event e;
-  e.set_event_id(absl::StrCat("syn-", i));
-  e.set_version(1);
-  std::string cameo = kCameo[pick(std::size(kCameo))];
-  e.set_cameo_code(cameo);
-  e.set_cameo_base(cameo.substr(0, 3));
-  e.set_cameo_root(cameo.substr(0, 2));
-  e.set_plover_type(Plover(cameo));
-  // Countries follow a skewed distribution, as news does.
-  auto country = [&] { return kCountries[std::min(pick(std::size(kCountries)), pick(std::size(kCountries)))]; };
-  for (v1::Actor* a : {e.mutable_source(), e.mutable_target()}) {
-    std::string c = country();
-    std::string role = kRoles[pick(std::size(kRoles))];
-    a->set_code(c + role);
-    a->set_country_code(c);
-    a->set_role(role);
-    a->set_name(absl::StrCat(c, " ", role));
-    if (c == "AFG" && role == "INS") a->set_known_group("TAL");
-  }
-  std::string place_country = country();
-  e.mutable_location()->set_name(absl::StrCat("Place", place_country, pick(20)));
-  e.mutable_location()->set_text(e.location().name());
-  e.mutable_location()->set_country_code(place_country);
-  int64_t day = kFirstDay + static_cast<int64_t>(pick(kDays));
-  e.mutable_event_date()->set_date(IsoDate(day));
-  e.mutable_event_date()->set_precision("day");
-  e.mutable_first_seen()->set_seconds(day * 86400 + static_cast<int64_t>(pick(3 * 86400)));
-  e.set_confidence(static_cast<double>(pick(1000)) / 1000.0);
-  e.set_story_id(absl::StrCat("story-", pick(300'000)));
-  std::string sentence;
-  for (int w = 0; w < 14; ++w) {
-    absl::StrAppend(&sentence, w ? " " : "", kWords[std::min(pick(std::size(kWords)), pick(std::size(kWords)))],
-                    pick(4) == 0 ? absl::StrCat(" w", pick(5000)) : "");
-  }
-  e.mutable_evidence()->set_sentence(sentence);
-  e.mutable_evidence()->set_article_id(absl::StrCat("art-", i));
-  return e;
-}
-
 // Fills the store up to `n` events (kept between runs: generation is the slow part).
 bool Populate(EventStore* store, int64_t n) {
   auto stats = store->Stats();
@@ -127,7 +53,7 @@ bool Populate(EventStore* store, int64_t n) {
   absl::Time start = absl::Now();
   for (int64_t i = stats->events; i < n;) {
     StoreBatch batch;
-    for (int k = 0; k < 20000 && i < n; ++k, ++i) batch.events.push_back(Synthetic(i, rng));
+    for (int k = 0; k < 20000 && i < n; ++k, ++i) batch.events.push_back(bench::Synthetic(i, rng, bench::DateMode::kUniform, 0));
     if (auto r = store->Apply(batch); !r.ok()) {
       std::fprintf(stderr, "populate: %s\n", std::string(r.status().message()).c_str());
       return false;
@@ -160,7 +86,7 @@ std::vector<Query> Queries() {
   };
   add("cameo 19, last 30 days", "", [](v1::EventFilter* f) {
     f->set_cameo_prefix("19");
-    *f->mutable_event_date_from() = Day(kFirstDay + kDays - 30);
+    *f->mutable_event_date_from() = Day(bench::kFirstDay + bench::kDays - 30);
   });
   add("actor TAL", "", [](v1::EventFilter* f) { f->set_actor("TAL"); });
   add("country AFG, confidence >= 0.8", "", [](v1::EventFilter* f) {
@@ -177,11 +103,11 @@ std::vector<Query> Queries() {
   });
   add("text 'ceasefire talks', 90 days", "", [](v1::EventFilter* f) {
     f->set_text("ceasefire talks");
-    *f->mutable_event_date_from() = Day(kFirstDay + kDays - 90);
+    *f->mutable_event_date_from() = Day(bench::kFirstDay + bench::kDays - 90);
   });
   add("week window, by confidence", "confidence desc", [](v1::EventFilter* f) {
-    *f->mutable_event_date_from() = Day(kFirstDay + 100);
-    *f->mutable_event_date_to() = Day(kFirstDay + 107);
+    *f->mutable_event_date_from() = Day(bench::kFirstDay + 100);
+    *f->mutable_event_date_to() = Day(bench::kFirstDay + 107);
   });
   return q;
 }
