@@ -2,7 +2,10 @@
 #include <limits>
 #include <condition_variable>
 #include <filesystem>
+#include <map>
 #include <mutex>
+#include <optional>
+#include <tuple>
 #include <unordered_map>
 
 #include <absl/strings/str_cat.h>
@@ -116,6 +119,18 @@ ON CONFLICT(event_id) DO UPDATE SET version = excluded.version, seq = excluded.s
 WHERE excluded.version > events.version
 )sql";
 
+constexpr const char* kSelectStored = R"sql(
+SELECT version, event_date, first_seen, confidence, cameo_root, story_id, evidence, s_code, s_group,
+  s_name, s_country, t_code, t_group, t_name, t_country, cameo_code, plover_type, loc_name, loc_text,
+  loc_country
+FROM events WHERE event_id = ?1
+)sql";
+
+// A later version whose indexed columns are all unchanged.
+constexpr const char* kUpdateBody = R"sql(
+UPDATE events SET version = ?2, seq = ?3, body = ?4 WHERE event_id = ?1 AND version < ?2
+)sql";
+
 constexpr const char* kUpsertStory = R"sql(
 INSERT INTO stories (story_id, version, last_seen, body) VALUES (?1, ?2, ?3, ?4)
 ON CONFLICT(story_id) DO UPDATE SET version = excluded.version, last_seen = excluded.last_seen,
@@ -131,7 +146,9 @@ std::string TextTriggers() {
                    store_internal::TextRowidSql("old"), ", old.evidence);");
   return absl::StrCat("CREATE TRIGGER IF NOT EXISTS events_text_ai AFTER INSERT ON events BEGIN ", insert_new,
                       " END;\nCREATE TRIGGER IF NOT EXISTS events_text_ad AFTER DELETE ON events BEGIN ", delete_old,
-                      " END;\nCREATE TRIGGER IF NOT EXISTS events_text_au AFTER UPDATE ON events BEGIN ", delete_old,
+                      // Only when the sentence or the day (in the rowid) changes.
+                      " END;\nDROP TRIGGER IF EXISTS events_text_au;\nCREATE TRIGGER events_text_au AFTER UPDATE OF "
+                      "event_date, evidence ON events BEGIN ", delete_old,
                       " ", insert_new, " END;\n");
 }
 
@@ -614,6 +631,46 @@ std::string EventOrderName(EventOrder order) {
   return absl::StrCat(s.column, s.descending ? " desc" : " asc");
 }
 
+// An event's columns as stored, but for version, seq and body.
+struct StoredColumns {
+  int64_t event_date = 0;
+  int64_t first_seen = 0;
+  double confidence = 0;
+  std::string cameo_root, story_id, evidence;
+  store_internal::PostingColumns p;
+  bool operator==(const StoredColumns&) const = default;
+};
+
+StoredColumns ColumnsOf(const v1::Event& e) {
+  StoredColumns c{EventDateMicros(e), FirstSeenMicros(e), e.confidence(), e.cameo_root(), e.story_id(),
+                  e.evidence().sentence(), {}};
+  c.p = {e.source().code(),      e.source().known_group(), e.source().name(),        e.source().country_code(),
+         e.target().code(),      e.target().known_group(), e.target().name(),        e.target().country_code(),
+         e.cameo_code(),         e.plover_type(),          e.location().name(),      e.location().text(),
+         e.location().country_code()};
+  return c;
+}
+
+// An event's posting rows: its keys (with their signature) at its two sort keys.
+struct PostingState {
+  int64_t event_date = 0;
+  int64_t first_seen = 0;
+  std::vector<std::string> keys;
+  uint64_t mask = 0;
+  static PostingState Of(const StoredColumns& c) {
+    PostingState s{c.event_date, c.first_seen, store_internal::PostingKeys(c.p), 0};
+    for (const std::string& k : s.keys) s.mask |= store_internal::KeyBits(k);
+    return s;
+  }
+};
+// Per event id changed in a batch: its posting rows before the batch (none
+// for a new event) and after its last upsert.
+struct PostingChange {
+  std::optional<PostingState> before;
+  std::optional<PostingState> after;
+};
+using BatchPostings = std::map<std::string, PostingChange>;
+
 struct EventStore::Impl {
   StoreOptions options;
   std::mutex write_mu;                      // guards writer
@@ -664,27 +721,130 @@ struct EventStore::Impl {
     return std::make_unique<Reader>(this, *std::move(c));
   }
 
-  absl::Status UpsertEvent(const v1::Event& e, ApplyResult* result) {
-    absl::StatusOr<std::unique_ptr<Statement>> st = writer->Prepare(kUpsertEvent);
+  // The stored row of an event: its version and columns, when present.
+  absl::StatusOr<std::optional<std::pair<int64_t, StoredColumns>>> ReadStored(const std::string& event_id) {
+    absl::StatusOr<std::unique_ptr<Statement>> st = writer->Prepare(kSelectStored);
     if (!st.ok()) return st.status();
+    (*st)->Bind(1, event_id);
+    absl::StatusOr<bool> row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::nullopt;
+    const Statement& r = **st;
+    StoredColumns c;
+    c.event_date = r.Int(1);
+    c.first_seen = r.Int(2);
+    c.confidence = r.Double(3);
+    c.cameo_root = r.Text(4);
+    c.story_id = r.Text(5);
+    c.evidence = r.Text(6);
+    store_internal::PostingColumns& p = c.p;
+    for (auto [col, field] : {std::pair{7, &p.s_code}, {8, &p.s_group}, {9, &p.s_name}, {10, &p.s_country},
+                              {11, &p.t_code}, {12, &p.t_group}, {13, &p.t_name}, {14, &p.t_country},
+                              {15, &p.cameo_code}, {16, &p.plover_type}, {17, &p.loc_name}, {18, &p.loc_text},
+                              {19, &p.loc_country}}) {
+      *field = r.Text(col);
+    }
+    return std::make_pair(r.Int(0), std::move(c));
+  }
+
+  absl::Status UpsertEvent(const v1::Event& e, ApplyResult* result, BatchPostings* postings) {
+    absl::StatusOr<std::optional<std::pair<int64_t, StoredColumns>>> stored = ReadStored(e.event_id());
+    if (!stored.ok()) return stored.status();
+    if (*stored && static_cast<int64_t>(e.version()) <= (*stored)->first) {
+      ++result->events_stale;  // a replayed or older version
+      return absl::OkStatus();
+    }
+    const StoredColumns columns = ColumnsOf(e);
     const int64_t seq = pending_seq + 1;
-    std::string country = e.location().country_code();
-    (*st)->BindAll({Value(e.event_id()), Value(static_cast<int64_t>(e.version())), Value(seq),
-                    Value(EventDateMicros(e)), Value(FirstSeenMicros(e)), Value(e.confidence()),
-                    Value(e.cameo_code()), Value(e.cameo_root()), Value(e.plover_type()),
-                    Value(e.source().code()), Value(e.source().known_group()),
-                    Value(e.source().name()), Value(e.source().country_code()),
-                    Value(e.target().code()), Value(e.target().known_group()),
-                    Value(e.target().name()), Value(e.target().country_code()),
-                    Value(e.location().name()), Value(e.location().text()), Value(country),
-                    Value(e.story_id()), Value(e.evidence().sentence())});
-    (*st)->BindBlob(23, e.SerializeAsString());
-    if (absl::Status s = (*st)->Run(); !s.ok()) return s;
-    if (writer->changes() > 0) {
-      ++result->events_written;
-      pending_seq = seq;
+    const bool same_columns = *stored && (*stored)->second == columns;
+    absl::StatusOr<std::unique_ptr<Statement>> st = writer->Prepare(same_columns ? kUpdateBody : kUpsertEvent);
+    if (!st.ok()) return st.status();
+    if (same_columns) {
+      // A later version that changes only what no index holds (counts, say):
+      // rewrite the row, not one index entry or posting row.
+      (*st)->BindAll({Value(e.event_id()), Value(static_cast<int64_t>(e.version())), Value(seq)});
+      (*st)->BindBlob(4, e.SerializeAsString());
     } else {
+      const store_internal::PostingColumns& p = columns.p;
+      (*st)->BindAll({Value(e.event_id()), Value(static_cast<int64_t>(e.version())), Value(seq),
+                      Value(columns.event_date), Value(columns.first_seen), Value(columns.confidence),
+                      Value(p.cameo_code), Value(columns.cameo_root), Value(p.plover_type), Value(p.s_code),
+                      Value(p.s_group), Value(p.s_name), Value(p.s_country), Value(p.t_code), Value(p.t_group),
+                      Value(p.t_name), Value(p.t_country), Value(p.loc_name), Value(p.loc_text),
+                      Value(p.loc_country), Value(columns.story_id), Value(columns.evidence)});
+      (*st)->BindBlob(23, e.SerializeAsString());
+    }
+    if (absl::Status s = (*st)->Run(); !s.ok()) return s;
+    if (writer->changes() == 0) {
       ++result->events_stale;
+      return absl::OkStatus();
+    }
+    ++result->events_written;
+    pending_seq = seq;
+    if (!same_columns) {
+      auto [it, first] = postings->try_emplace(e.event_id());
+      if (first && *stored) it->second.before = PostingState::Of((*stored)->second);
+      it->second.after = PostingState::Of(columns);
+    }
+    return absl::OkStatus();
+  }
+
+  // Writes the posting rows of the batch's changed events, each table's rows
+  // sorted (one pass along its b-tree), and the key counts once per key.
+  absl::Status WritePostings(const BatchPostings& postings) {
+    struct Row {
+      const std::string* key;
+      int64_t sort;
+      const std::string* id;
+      uint64_t mask;
+      bool operator<(const Row& o) const { return std::tie(*key, sort, *id) < std::tie(*o.key, o.sort, *o.id); }
+    };
+    std::map<std::string, int64_t> added;  // postings_date rows per key
+    for (const store_internal::PostingTable* t : store_internal::PostingTables()) {
+      const bool by_date = t == store_internal::PostingTables()[0];
+      std::vector<Row> removed, inserted;
+      for (const auto& [id, change] : postings) {
+        auto sort_of = [&](const PostingState& state) { return by_date ? state.event_date : state.first_seen; };
+        if (change.before && change.after && change.before->keys == change.after->keys &&
+            sort_of(*change.before) == sort_of(*change.after)) {
+          continue;  // same rows (the signature is of the keys)
+        }
+        if (change.before) {
+          for (const std::string& k : change.before->keys) removed.push_back({&k, sort_of(*change.before), &id, 0});
+        }
+        if (change.after) {
+          for (const std::string& k : change.after->keys) {
+            inserted.push_back({&k, sort_of(*change.after), &id, change.after->mask});
+          }
+        }
+      }
+      std::sort(removed.begin(), removed.end());
+      std::sort(inserted.begin(), inserted.end());
+      absl::StatusOr<std::unique_ptr<Statement>> del = writer->Prepare(
+          absl::StrCat("DELETE FROM ", t->table, " WHERE key = ?1 AND ", t->sort_column, " = ?2 AND k_id = ?3"));
+      if (!del.ok()) return del.status();
+      for (const Row& r : removed) {  // the count trigger takes them off
+        (*del)->BindAll({Value(*r.key), Value(r.sort), Value(*r.id)});
+        if (absl::Status s = (*del)->Run(); !s.ok()) return s;
+        if (absl::Status s = (*del)->Reset(); !s.ok()) return s;
+      }
+      absl::StatusOr<std::unique_ptr<Statement>> ins = writer->Prepare(absl::StrCat(
+          "INSERT OR IGNORE INTO ", t->table, " (key, ", t->sort_column, ", k_id, k_mask) VALUES (?1, ?2, ?3, ?4)"));
+      if (!ins.ok()) return ins.status();
+      for (const Row& r : inserted) {
+        (*ins)->BindAll({Value(*r.key), Value(r.sort), Value(*r.id), Value(static_cast<int64_t>(r.mask))});
+        if (absl::Status s = (*ins)->Run(); !s.ok()) return s;
+        if (by_date && writer->changes() > 0) ++added[*r.key];
+        if (absl::Status s = (*ins)->Reset(); !s.ok()) return s;
+      }
+    }
+    absl::StatusOr<std::unique_ptr<Statement>> count = writer->Prepare(
+        "INSERT INTO posting_counts (key, n) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET n = n + excluded.n");
+    if (!count.ok()) return count.status();
+    for (const auto& [key, n] : added) {
+      (*count)->BindAll({Value(key), Value(n)});
+      if (absl::Status s = (*count)->Run(); !s.ok()) return s;
+      if (absl::Status s = (*count)->Reset(); !s.ok()) return s;
     }
     return absl::OkStatus();
   }
@@ -712,10 +872,13 @@ struct EventStore::Impl {
   }
 
   absl::Status ApplyLocked(const StoreBatch& batch, ApplyResult* result) {
+    BatchPostings postings;
     for (const v1::Event& e : batch.events) {
       if (e.event_id().empty()) continue;  // no key to upsert by
-      if (absl::Status s = UpsertEvent(e, result); !s.ok()) return s;
+      if (absl::Status s = UpsertEvent(e, result, &postings); !s.ok()) return s;
     }
+    // Before the tombstones, whose triggers delete the rows of what is stored.
+    if (absl::Status s = WritePostings(postings); !s.ok()) return s;
     for (const v1::Story& s : batch.stories) {
       if (s.story_id().empty()) continue;
       if (absl::Status st = UpsertStory(s, result); !st.ok()) return st;

@@ -1,5 +1,7 @@
 #include "postings.h"
 
+#include <algorithm>
+
 #include <absl/strings/ascii.h>
 #include <absl/strings/str_cat.h>
 #include <absl/strings/str_join.h>
@@ -132,19 +134,46 @@ const PostingTable kTables[] = {
     {"postings_seen", "k_seen", "first_seen", "events_walk_first_seen"}};
 
 std::string TableSchema(const PostingTable& t) {
-  const std::string insert_new =
-      absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column, ", k_id, k_mask) SELECT v, new.",
-                   t.events_column, ", new.event_id, (SELECT ", MaskOf("new"), ") FROM (", KeysOf("new"), ");");
   const std::string delete_old =
       absl::StrCat("DELETE FROM ", t.table, " WHERE key IN (", KeysOf("old"), ") AND ", t.sort_column, " = old.",
                    t.events_column, " AND k_id = old.event_id;");
+  // Inserts and upserts are EventStore's (PostingWriter); the triggers of
+  // earlier versions that did it row by row are dropped.
   return absl::StrCat("CREATE TABLE IF NOT EXISTS ", t.table, " (key TEXT NOT NULL, ", t.sort_column,
                       " INTEGER NOT NULL, k_id TEXT NOT NULL, k_mask INTEGER NOT NULL, PRIMARY KEY (key, ", t.sort_column,
                       ", k_id)) WITHOUT ROWID;\n",  //
-                      "CREATE TRIGGER IF NOT EXISTS ", t.table, "_ai AFTER INSERT ON events BEGIN\n", insert_new,
-                      "\nEND;\nCREATE TRIGGER IF NOT EXISTS ", t.table, "_ad AFTER DELETE ON events BEGIN\n",
-                      delete_old, "\nEND;\nCREATE TRIGGER IF NOT EXISTS ", t.table,
-                      "_au AFTER UPDATE ON events BEGIN\n", delete_old, "\n", insert_new, "\nEND;\n");
+                      "DROP TRIGGER IF EXISTS ", t.table, "_ai;\nDROP TRIGGER IF EXISTS ", t.table, "_au;\n",
+                      "CREATE TRIGGER IF NOT EXISTS ", t.table, "_ad AFTER DELETE ON events BEGIN\n", delete_old,
+                      "\nEND;\n");
+}
+
+// The value of the events column `name`.
+const std::string& ColumnValue(const PostingColumns& c, std::string_view name) {
+  static const std::pair<const char*, std::string PostingColumns::*> kColumns[] = {
+      {"s_code", &PostingColumns::s_code},         {"s_group", &PostingColumns::s_group},
+      {"s_name", &PostingColumns::s_name},         {"s_country", &PostingColumns::s_country},
+      {"t_code", &PostingColumns::t_code},         {"t_group", &PostingColumns::t_group},
+      {"t_name", &PostingColumns::t_name},         {"t_country", &PostingColumns::t_country},
+      {"cameo_code", &PostingColumns::cameo_code}, {"plover_type", &PostingColumns::plover_type},
+      {"loc_name", &PostingColumns::loc_name},     {"loc_text", &PostingColumns::loc_text},
+      {"loc_country", &PostingColumns::loc_country}};
+  for (const auto& [n, member] : kColumns) {
+    if (name == n) return c.*member;
+  }
+  static const std::string kNone;
+  return kNone;  // unreachable: every KeyColumn names one of the above
+}
+
+// Bytes of the first `chars` characters of UTF-8 `s`, or npos when it has no
+// more than that many (SQLite's substr() and length() count characters).
+size_t PrefixBytes(const std::string& s, int chars) {
+  int seen = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;  // continuation byte
+    if (seen == chars) return i;
+    ++seen;
+  }
+  return std::string::npos;
 }
 
 }  // namespace
@@ -163,7 +192,8 @@ const PostingTable* PostingTableFor(EventOrder order) {
 std::vector<const PostingTable*> PostingTables() { return {&kTables[0], &kTables[1]}; }
 
 std::string PostingsSchema() {
-  // Keys are counted once, in the event-date table (every table has the same keys).
+  // Keys are counted once, in the event-date table (every table has the same
+  // keys): EventStore adds a batch's inserts per key, the trigger takes deletes.
   // The first version of the posting lists, without signatures: rebuilt.
   std::string sql = R"sql(
 DROP TRIGGER IF EXISTS event_keys_ai;
@@ -181,9 +211,7 @@ CREATE TABLE IF NOT EXISTS posting_counts (
 )sql";
   for (const PostingTable& t : kTables) sql += TableSchema(t);
   sql += R"sql(
-CREATE TRIGGER IF NOT EXISTS posting_counts_ai AFTER INSERT ON postings_date BEGIN
-  INSERT INTO posting_counts (key, n) VALUES (new.key, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
-END;
+DROP TRIGGER IF EXISTS posting_counts_ai;
 CREATE TRIGGER IF NOT EXISTS posting_counts_ad AFTER DELETE ON postings_date BEGIN
   UPDATE posting_counts SET n = n - 1 WHERE key = old.key;
 END;
@@ -198,8 +226,37 @@ std::string PostingsRebuildSql(const PostingTable& t) {
                                    " FROM events WHERE ", HasKeySql(k, "")));
   }
   // Sorted, so the b-tree is appended to rather than written at random.
-  return absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column, ", k_id, k_mask) ",
-                      absl::StrJoin(selects, " UNION ALL "), " ORDER BY 1, 2, 3");
+  std::string sql = absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column, ", k_id, k_mask) ",
+                                 absl::StrJoin(selects, " UNION ALL "), " ORDER BY 1, 2, 3;");
+  if (&t == &kTables[0]) {
+    sql += "DELETE FROM posting_counts; INSERT INTO posting_counts (key, n) SELECT key, count(*) FROM postings_date "
+           "GROUP BY key;";
+  }
+  return sql;
+}
+
+std::vector<std::string> PostingKeys(const PostingColumns& columns) {
+  std::vector<std::string> keys;
+  for (const KeyColumn& k : kKeyColumns) {
+    const std::string& v = ColumnValue(columns, k.column);
+    switch (k.form) {
+      case KeyColumn::kAsIs:
+        if (!v.empty()) keys.push_back(absl::StrCat(k.family, v));
+        break;
+      // As SQLite's lower(): ASCII only.
+      case KeyColumn::kLower:
+        if (!v.empty()) keys.push_back(absl::StrCat(k.family, absl::AsciiStrToLower(v)));
+        break;
+      case KeyColumn::kPrefix:
+        if (size_t n = PrefixBytes(v, k.prefix_chars); n != std::string::npos) {
+          keys.push_back(absl::StrCat(k.family, v.substr(0, n)));
+        }
+        break;
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
 }
 
 uint64_t KeyBits(std::string_view key) {

@@ -2,9 +2,12 @@
 // (key, event) in `postings_date(key, k_date, k_id, k_mask)` (and
 // `postings_seen(key, k_seen, ...)`), WITHOUT ROWID tables whose primary key
 // puts each filter value's events in page order, so a filter is one index range
-// scan instead of a walk of every event. Keys are written by triggers on
-// `events` (so upserts, tombstones and retention keep them in step) and counted
-// in `posting_counts`, which picks the most selective filter to start from.
+// scan instead of a walk of every event. EventStore writes an event's rows
+// itself, per batch and sorted (PostingWriter in event_store.cc: one b-tree
+// pass instead of random inserts per row, nothing when an upsert keeps the
+// keys); deletes (tombstones, retention) remove them by triggers on `events`.
+// Keys are counted in `posting_counts`, which picks the most selective filter
+// to start from.
 //
 // A key family per filterable value, matching filter_sql.cc's semantics:
 //   s:c:CODE  s:p:CODE[:3] / CODE[:6] (codes longer than that)  s:g:GROUP  s:n:lower(NAME)
@@ -41,18 +44,28 @@ struct PostingTable {
 const PostingTable* PostingTableFor(EventOrder order);
 std::vector<const PostingTable*> PostingTables();
 
-// Tables and triggers, for kSchema (idempotent: IF NOT EXISTS).
+// Tables and delete triggers, for kSchema (idempotent: IF NOT EXISTS).
 std::string PostingsSchema();
 // Fills a posting table from the events already stored (a store from before
-// the table existed), in key order.
+// the table existed), in key order, and its key counts.
 std::string PostingsRebuildSql(const PostingTable& table);
+
+// The events columns posting keys are made of.
+struct PostingColumns {
+  std::string s_code, s_group, s_name, s_country;
+  std::string t_code, t_group, t_name, t_country;
+  std::string cameo_code, plover_type, loc_name, loc_text, loc_country;
+  bool operator==(const PostingColumns&) const = default;
+};
+// An event's distinct posting keys (sorted), as the rebuild SQL makes them.
+std::vector<std::string> PostingKeys(const PostingColumns& columns);
 
 // A key's bits in the 64-bit signature each posting row carries (k_mask: the
 // bits of all its event's keys). A candidate whose signature lacks a key's
 // bits cannot have the key, so most candidates failing another filter field
 // are dropped on the posting row, before their walk-index entry is read.
 uint64_t KeyBits(std::string_view key);
-// ew_key_bits(key) for the triggers; on every connection (SQLITE_OK or an error code).
+// ew_key_bits(key) for the rebuild SQL; on every connection (SQLITE_OK or an error code).
 int RegisterPostingFunctions(sqlite3* db);
 
 // Keys one filter field may match: exact keys, plus half-open key ranges
