@@ -47,6 +47,7 @@ struct Options {
   std::string db_path = "eventwire-query.db";
   int64_t retention_days = 30;
   int64_t max_streams = 64;
+  int64_t ingest_batch = 1000;
   int64_t max_page_size = 1000;
   TelemetryOptions telemetry;
 };
@@ -113,6 +114,9 @@ int Main(int argc, char** argv) {
   config.AddInt("retention-days", &o.retention_days,
                 "drop events first seen more than this many days ago; 0 keeps everything", 0, 36500);
   config.AddInt("max-streams", &o.max_streams, "concurrent StreamEvents calls", 1, 10000);
+  config.AddInt("ingest-batch", &o.ingest_batch,
+                "most records per store transaction (larger: more events/s when behind, later visibility)", 1,
+                100000);
   config.AddInt("max-page-size", &o.max_page_size, "largest ListEvents page", 1, 100000);
   AddTelemetryFlags(config, &o.telemetry);
   if (absl::Status s = config.Parse(argc, argv); !s.ok()) {
@@ -202,6 +206,7 @@ int Main(int argc, char** argv) {
   ingest_options.events_topic = o.events_topic;
   ingest_options.stories_topic = o.stories_topic;
   ingest_options.group_id = o.group_id;
+  ingest_options.max_batch = static_cast<size_t>(o.ingest_batch);
   auto ingester = Ingester::Create(ingest_options, store->get(), std::move(hooks));
   if (!ingester.ok()) {
     LogError("kafka consumer", {{"error", std::string(ingester.status().message())}});
