@@ -69,14 +69,13 @@ std::string NewKeySql(const KeyColumn& k, const std::string& row) {
   return sql;
 }
 
-// SELECT of the distinct keys of one events row.
+// SELECT of the distinct keys of one events row (for the delete triggers' IN).
 std::string KeysOf(const std::string& row) {
   std::vector<std::string> selects;
   for (const KeyColumn& k : kKeyColumns) {
     selects.push_back(absl::StrCat("SELECT ", KeySql(k, row), " AS v WHERE ", NewKeySql(k, row)));
   }
-  // Distinct by NewKeySql: a repeat would fail the batch (an upsert's own
-  // conflict clause overrides the trigger's OR IGNORE).
+  // Distinct by NewKeySql, so no UNION dedup table is built.
   return absl::StrJoin(selects, " UNION ALL ");
 }
 

@@ -149,6 +149,36 @@ TEST_F(StoreTest, HigherVersionWinsAndTextIndexFollows) {
   EXPECT_EQ(store_->GetEvent("nope").status().code(), absl::StatusCode::kNotFound);
 }
 
+// A later version with only a count changed rewrites the row alone: it still
+// wins, reaches the live tail, and keeps its filter and text matches.
+TEST_F(StoreTest, CountsOnlyVersionIsStoredAndTailed) {
+  v1::Event e = MakeEvent("c1", "2026-11-20", "190", "TAL", "AFGGOV", 0.5, "rockets hit the base");
+  Put({e});
+  const int64_t head = store_->HeadSeq();
+  e.set_version(2);
+  e.set_num_articles(7);
+  StoreBatch b;
+  b.events = {e};
+  v1::Event stale = e;
+  stale.set_num_articles(99);  // the same version again: ignored
+  b.events.push_back(stale);
+  auto r = store_->Apply(b);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->events_written, 1);
+  EXPECT_EQ(r->events_stale, 1);
+  auto got = store_->GetEvent("c1");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->num_articles(), 7u);
+  auto tail = store_->Tail({}, head, 0, 0, 10);
+  ASSERT_TRUE(tail.ok()) << tail.status();
+  ASSERT_EQ(tail->size(), 1u);
+  EXPECT_EQ((*tail)[0].event.num_articles(), 7u);
+  v1::EventFilter f;
+  f.set_actor("TAL");
+  f.set_text("rockets");
+  EXPECT_THAT(Ids(f), ::testing::ElementsAre("c1"));
+}
+
 TEST_F(StoreTest, PagingVisitsEveryRowOnce) {
   std::vector<v1::Event> events;
   for (int i = 0; i < 57; ++i) {
