@@ -35,8 +35,13 @@ EventMerger::Result EventMerger::Add(v1::Event event) {
       Slot& slot = events_[abs_index - evicted_];
       if (std::llabs(slot.day - day) > options_.window_days) continue;
       v1::Event& kept = slot.event;
-      // The same story re-extracted (a replay or a story update) is not a new report.
-      if (kept.story_id() == event.story_id()) return {kept, true};
+      if (kept.story_id() == event.story_id()) {
+        // The same event re-extracted (a replay) is not a new report; another
+        // event of the same story ("signed the accord", then "praised it") is
+        // a different event, not a second report of this one.
+        if (kept.event_id() == event.event_id()) return {kept, true};
+        continue;
+      }
       const auto& related = kept.related_story_ids();
       if (std::find(related.begin(), related.end(), event.story_id()) == related.end()) {
         kept.add_related_story_ids(event.story_id());

@@ -53,6 +53,23 @@ TEST(EventMergerTest, DifferentRootActorsOrDatesStayApart) {
   EXPECT_EQ(m.size(), 4u);
 }
 
+TEST(EventMergerTest, TwoEventsOfOneStoryStayApart) {
+  EventMerger m;
+  EXPECT_FALSE(m.Add(Report("ev-1", "s1", "057", "2024-05-10", "A")).merged);
+  // Same root, actors and day, but another sentence's event of the same story.
+  EXPECT_FALSE(m.Add(Report("ev-2", "s1", "051", "2024-05-10", "A")).merged);
+  // Replays of either are not new reports.
+  auto replay = m.Add(Report("ev-2", "s1", "051", "2024-05-10", "A"));
+  EXPECT_TRUE(replay.merged);
+  EXPECT_EQ(replay.event.event_id(), "ev-2");
+  EXPECT_EQ(replay.event.version(), 0u);
+  // Another story's report still merges into the first event of the key.
+  auto other = m.Add(Report("ev-3", "s2", "057", "2024-05-10", "B"));
+  EXPECT_TRUE(other.merged);
+  EXPECT_EQ(other.event.event_id(), "ev-1");
+  EXPECT_EQ(m.size(), 2u);
+}
+
 TEST(EventMergerTest, MemoryIsBounded) {
   EventMerger m({.window_days = 2, .max_events = 3});
   for (int i = 0; i < 10; ++i) {
