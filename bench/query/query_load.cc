@@ -262,8 +262,16 @@ int Run(const Flags& flags) {
 
 int main(int argc, char** argv) {
   eventwire::Flags flags;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     std::string name = argv[i];
+    if (name == "--help" || name == "-h" || i + 1 == argc) {
+      // Anything else would fall through to generating a 1M-event store (minutes).
+      if (name != "--help" && name != "-h") std::fprintf(stderr, "flag %s needs a value\n", argv[i]);
+      std::fprintf(stderr,
+                   "usage: query_load [--events 1000000] [--db build/bench-query.db] [--seconds 10]\n"
+                   "                  [--threads 4] [--page-size 100] [--only NAME-PART] [--walk-budget K]\n");
+      return name == "--help" || name == "-h" ? 0 : 2;
+    }
     const char* v = argv[i + 1];
     if (name == "--events") flags.events = std::atoll(v);
     else if (name == "--db") flags.db = v;
