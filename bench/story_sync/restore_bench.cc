@@ -22,6 +22,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <absl/strings/str_cat.h>
@@ -156,36 +157,32 @@ void Report(benchmark::State& state, const RestoreStats& last, size_t open_stori
   state.counters["open_stories"] = static_cast<double>(open_stories);
 }
 
-void BM_RestoreFromTopic(benchmark::State& state) {
+// Restores into an empty index once per iteration; returns the last run's
+// stats and the open stories it left.
+std::pair<RestoreStats, size_t> RestoreEach(benchmark::State& state, const std::string& state_dir) {
   Setup& s = TheSetup();
   RestoreStats last;
   size_t open = 0;
   for (auto _ : state) {
     StoryIndex index;
-    auto sync = StorySync::Create(s.Options(""), &index);
+    auto sync = StorySync::Create(s.Options(state_dir), &index);
     Setup::Check(sync.status());
     auto stats = (*sync)->Restore();
     Setup::Check(stats.status());
     last = *stats;
     open = index.open_stories();
   }
-  if (last.records_read != s.records.size()) state.SkipWithError("the topic was not read completely");
+  return {last, open};
+}
+
+void BM_RestoreFromTopic(benchmark::State& state) {
+  auto [last, open] = RestoreEach(state, "");
+  if (last.records_read != TheSetup().records.size()) state.SkipWithError("the topic was not read completely");
   Report(state, last, open);
 }
 
 void BM_RestoreFromSnapshot(benchmark::State& state) {
-  Setup& s = TheSetup();
-  RestoreStats last;
-  size_t open = 0;
-  for (auto _ : state) {
-    StoryIndex index;
-    auto sync = StorySync::Create(s.Options(s.state_dir), &index);
-    Setup::Check(sync.status());
-    auto stats = (*sync)->Restore();
-    Setup::Check(stats.status());
-    last = *stats;
-    open = index.open_stories();
-  }
+  auto [last, open] = RestoreEach(state, TheSetup().state_dir);
   if (!last.from_snapshot) state.SkipWithError("the snapshot was not used");
   Report(state, last, open);
 }
