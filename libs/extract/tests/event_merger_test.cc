@@ -84,5 +84,76 @@ TEST(EventMergerTest, MemoryIsBounded) {
   EXPECT_FALSE(m.Add(e).merged);
 }
 
+TEST(EventMergerTest, ReplaysChangeNothingAndAreNotPublished) {
+  EventMerger m;
+  EXPECT_TRUE(m.Add(Report("ev-1", "s1", "190", "2024-05-10", "A")).changed);
+  auto merged = m.Add(Report("ev-2", "s2", "190", "2024-05-10", "B"));
+  EXPECT_TRUE(merged.changed);
+  EXPECT_FALSE(merged.record.empty());
+  auto replay = m.Add(Report("ev-2", "s2", "190", "2024-05-10", "B"));
+  EXPECT_FALSE(replay.changed);
+  EXPECT_TRUE(replay.record.empty());
+  EXPECT_EQ(replay.event.version(), merged.event.version());
+}
+
+TEST(EventMergerTest, AnotherEventOfAStoryThatAlreadyReportedItStaysApart) {
+  EventMerger m;
+  m.Add(Report("ev-1", "s1", "190", "2024-05-10", "A"));
+  EXPECT_TRUE(m.Add(Report("ev-2", "s2", "190", "2024-05-10", "B")).merged);
+  // s2's second same-key event (another sentence) is not a third report of ev-1.
+  auto second = m.Add(Report("ev-3", "s2", "190", "2024-05-10", "B"));
+  EXPECT_FALSE(second.merged);
+  EXPECT_EQ(second.event.event_id(), "ev-3");
+}
+
+// A merger rebuilt from the records (in any order) or a snapshot decides
+// like the one that made them.
+TEST(EventMergerTest, RecordsAndSnapshotRebuildTheSameDecisions) {
+  EventMerger live;
+  std::vector<std::string> records;
+  for (auto r : {live.Add(Report("ev-1", "s1", "190", "2024-05-10", "A")),
+                 live.Add(Report("ev-2", "s2", "190", "2024-05-11", "B")),
+                 live.Add(Report("ev-3", "s3", "120", "2024-05-10", "C")),
+                 live.Add(Report("ev-4", "s4", "190", "2024-05-09", "D"))}) {
+    records.push_back(r.record);
+  }
+  EventMerger from_records;
+  for (auto it = records.rbegin(); it != records.rend(); ++it) ASSERT_TRUE(from_records.Apply(*it).ok());
+  EventMerger from_snapshot;
+  ASSERT_TRUE(from_snapshot.Restore(live.Snapshot()).ok());
+  for (EventMerger* m : {&live, &from_records, &from_snapshot}) {
+    EXPECT_EQ(m->size(), 2u);
+    auto next = m->Add(Report("ev-5", "s5", "190", "2024-05-10", "E"));
+    ASSERT_TRUE(next.merged);
+    EXPECT_EQ(next.event.event_id(), "ev-1");
+    EXPECT_EQ(next.event.version(), 3u);
+    EXPECT_EQ(next.event.related_story_ids_size(), 3);
+    EXPECT_EQ(next.event.sources_size(), 4);
+    // The reports merged in before are replays after a rebuild too.
+    EXPECT_FALSE(m->Add(Report("ev-4", "s4", "190", "2024-05-09", "D")).changed);
+  }
+  // Older versions of an event held change nothing; junk is an error.
+  EXPECT_TRUE(from_records.Apply(records[0]).ok());
+  EXPECT_EQ(from_records.Add(Report("ev-6", "s6", "190", "2024-05-10", "F")).event.version(), 4u);
+  EXPECT_FALSE(from_records.Apply("junk").ok());
+  EXPECT_FALSE(from_records.Restore("junk").ok());
+}
+
+TEST(EventMergerTest, ReportsPublishedAfterTheWindowStartANewEvent) {
+  EventMerger m({.window_days = 2});
+  v1::Event first = Report("ev-1", "s1", "190", "", "A");  // dated by publication
+  first.mutable_published_at()->set_seconds(1'700'000'000);
+  m.Add(first);
+  v1::Event late = Report("ev-2", "s2", "190", "2023-11-14", "B");  // same date, written 10 days later
+  late.mutable_published_at()->set_seconds(1'700'000'000 + 10 * 86400);
+  EXPECT_FALSE(m.Add(late).merged);
+  EXPECT_EQ(m.size(), 1u);  // the first one expired
+  // A restored record older than the window is ignored.
+  EventMerger other({.window_days = 2});
+  other.Add(late);
+  EXPECT_TRUE(other.Apply(EventMerger().Add(first).record).ok());
+  EXPECT_EQ(other.size(), 1u);
+}
+
 }  // namespace
 }  // namespace eventwire
