@@ -521,22 +521,37 @@ absl::StatusOr<ListResult> ListFromPostings(Connection* conn, const ListQuery& q
   return out;
 }
 
+// Event dates (micros) whose TextDay is `day`: [first, second). TextDay
+// truncates towards zero, so day 0 spans both sides of the epoch.
+std::pair<int64_t, int64_t> DayRange(int64_t day) {
+  const int64_t d = store_internal::kMicrosPerDay;
+  if (day > 0) return {day * d, (day + 1) * d};
+  if (day == 0) return {-d + 1, d};
+  return {(day - 1) * d + 1, day * d + 1};
+}
+
 // A text filter in event-date order: the text index yields its matches day by
-// day in page order (its rowids, filter_sql.h), each tested against the rest
-// of the filter on its row; a day's matches are sorted by (date, event id) and
-// the page ends with the day that completes it. Costs the matches of the days
-// read, where walking the date index costs a text lookup per walked event.
+// day in page order (its rowids, filter_sql.h). A day whose matches all fit in
+// the page has each looked up by row id (its date, id and the rest of the
+// filter; its body is needed anyway). The day that completes the page, when
+// nothing but dates is left of the filter, is read from the date index in
+// page order instead, keeping the rows among the day's matches (a sorted set
+// of row ids) until the page is full: about page / match-rate index entries
+// rather than one row lookup per match of the day. That walk gives up after
+// kTextWalkPerMatch entries per match (a rare phrase on a crowded day) and the
+// day's matches are looked up one by one after all.
+constexpr size_t kTextWalkPerMatch = 8;
+
 absl::StatusOr<ListResult> ListFromText(Connection* conn, const ListQuery& query) {
   const bool desc = query.order == EventOrder::kEventDateDesc;
   const v1::EventFilter& f = query.filter;
   v1::EventFilter rest_filter = f;
   rest_filter.clear_text();
   WhereClause rest = BuildWhere(rest_filter);
-  std::vector<Value> values = {Value(store_internal::FtsQuery(f.text()))};
-  std::string sql = absl::StrCat(
-      "SELECT events.event_date, events.event_id, events.id FROM events_text CROSS JOIN events ON events.id = "
-      "(events_text.rowid & ",
-      store_internal::kTextDayStride - 1, ") WHERE events_text MATCH ?");
+  v1::EventFilter beyond_dates = rest_filter;
+  beyond_dates.clear_event_date_from();
+  beyond_dates.clear_event_date_to();
+  const bool only_dates = beyond_dates.ByteSizeLong() == 0;
   // Whole days: a bound inside a day is left to the row filter.
   auto day_start = [](int64_t day) { return day * store_internal::kTextDayStride; };
   int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
@@ -554,11 +569,15 @@ absl::StatusOr<ListResult> ListFromText(Connection* conn, const ListQuery& query
       lo = std::max(lo, day_start(day));
     }
   }
-  absl::StrAppend(&sql, " AND events_text.rowid >= ? AND events_text.rowid < ? AND (", rest.sql,
-                  ") ORDER BY events_text.rowid", desc ? " DESC" : " ASC");
-  values.push_back(lo);
-  values.push_back(hi);
-  values.insert(values.end(), rest.values.begin(), rest.values.end());
+  const char* dir = desc ? " DESC" : " ASC";
+  const std::string fts_sql = absl::StrCat(
+      "SELECT rowid FROM events_text WHERE events_text MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid", dir);
+  const std::string lookup_sql =
+      absl::StrCat("SELECT event_date, event_id FROM events WHERE id = ? AND (", rest.sql, ")");
+  std::string walk_sql = absl::StrCat("SELECT event_date, event_id, id FROM events INDEXED BY events_walk_date WHERE ",
+                                      "event_date >= ? AND event_date < ? AND (", rest.sql, ")");
+  if (query.after) absl::StrAppend(&walk_sql, " AND (event_date, event_id) ", desc ? "<" : ">", " (?, ?)");
+  absl::StrAppend(&walk_sql, " ORDER BY event_date", dir, ", event_id", dir);
 
   struct Match {
     int64_t date;
@@ -571,29 +590,88 @@ absl::StatusOr<ListResult> ListFromText(Connection* conn, const ListQuery& query
   };
   std::optional<Match> cursor;
   if (query.after) cursor = Match{static_cast<int64_t>(query.after->sort_key), query.after->event_id, 0};
-  std::vector<Match> page;  // page_size + 1 at most, in page order
-  {
-    absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare(sql);
+  const size_t want = static_cast<size_t>(query.page_size) + 1;  // one more tells whether a next page exists
+  std::vector<Match> page;  // `want` at most, in page order
+
+  // The day's matches one by one: all of them, sorted, the first few kept.
+  auto look_up = [&](const std::vector<int64_t>& ids) -> absl::Status {
+    absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare(lookup_sql);
     if (!st.ok()) return st.status();
-    (*st)->BindAll(values);
     std::vector<Match> day;
-    auto flush = [&] {
-      if (cursor) std::erase_if(day, [&](const Match& m) { return !before(*cursor, m); });  // earlier pages
-      // Only the day's first few are needed to complete the page.
-      const size_t need = std::min(day.size(), static_cast<size_t>(query.page_size) + 1 - page.size());
-      std::partial_sort(day.begin(), day.begin() + static_cast<std::ptrdiff_t>(need), day.end(), before);
-      for (size_t i = 0; i < need; ++i) page.push_back(std::move(day[i]));
-      day.clear();
-    };
-    while (static_cast<int>(page.size()) <= query.page_size) {
+    for (int64_t id : ids) {
+      (*st)->Bind(1, Value(id));
+      (*st)->BindAll(rest.values, 2);
+      absl::StatusOr<bool> row = (*st)->Step();
+      if (!row.ok()) return row.status();
+      if (*row) {
+        Match m{(*st)->Int(0), (*st)->Text(1), id};
+        if (!cursor || before(*cursor, m)) day.push_back(std::move(m));  // else on an earlier page
+      }
+      if (absl::Status s = (*st)->Reset(); !s.ok()) return s;
+    }
+    const size_t need = std::min(day.size(), want - page.size());
+    std::partial_sort(day.begin(), day.begin() + static_cast<std::ptrdiff_t>(need), day.end(), before);
+    for (size_t i = 0; i < need; ++i) page.push_back(std::move(day[i]));
+    return absl::OkStatus();
+  };
+  // The day from the date index, in page order; false when it gave up.
+  auto walk = [&](int64_t day, std::vector<int64_t> ids) -> absl::StatusOr<bool> {
+    std::sort(ids.begin(), ids.end());
+    absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare(walk_sql);
+    if (!st.ok()) return st.status();
+    const auto [from, to] = DayRange(day);
+    (*st)->BindAll({Value(from), Value(to)});
+    (*st)->BindAll(rest.values, 3);
+    if (cursor) {
+      const int index = 3 + static_cast<int>(rest.values.size());
+      (*st)->BindAll({Value(cursor->date), Value(cursor->event_id)}, index);
+    }
+    std::vector<Match> found;
+    const size_t limit = kTextWalkPerMatch * ids.size();
+    for (size_t steps = 0; page.size() + found.size() < want; ++steps) {
+      if (steps == limit) return false;
       absl::StatusOr<bool> row = (*st)->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      Match m{(*st)->Int(0), (*st)->Text(1), (*st)->Int(2)};
-      if (!day.empty() && store_internal::TextDay(m.date) != store_internal::TextDay(day.front().date)) flush();
-      day.push_back(std::move(m));
+      const int64_t id = (*st)->Int(2);
+      if (std::binary_search(ids.begin(), ids.end(), id)) found.push_back({(*st)->Int(0), (*st)->Text(1), id});
     }
-    flush();
+    for (Match& m : found) page.push_back(std::move(m));
+    return true;
+  };
+
+  {
+    absl::StatusOr<std::unique_ptr<Statement>> fts = conn->Prepare(fts_sql);
+    if (!fts.ok()) return fts.status();
+    (*fts)->BindAll({Value(store_internal::FtsQuery(f.text())), Value(lo), Value(hi)});
+    std::vector<int64_t> ids;  // row ids of the day being read
+    int64_t day = 0;
+    auto flush = [&]() -> absl::Status {
+      if (ids.empty()) return absl::OkStatus();
+      if (only_dates && ids.size() > want - page.size()) {
+        absl::StatusOr<bool> walked = walk(day, ids);
+        if (!walked.ok()) return walked.status();
+        if (*walked) return absl::OkStatus();
+      }
+      return look_up(ids);
+    };
+    while (page.size() < want) {
+      absl::StatusOr<bool> row = (*fts)->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      const int64_t rowid = (*fts)->Int(0);
+      const int64_t d = rowid >> 32;  // floor: the rowid's day, also before the epoch
+      if (!ids.empty() && d != day) {
+        if (absl::Status s = flush(); !s.ok()) return s;
+        ids.clear();
+        if (page.size() == want) break;
+      }
+      day = d;
+      ids.push_back(rowid & (store_internal::kTextDayStride - 1));
+    }
+    if (page.size() < want) {
+      if (absl::Status s = flush(); !s.ok()) return s;
+    }
   }
   ListResult out;
   absl::StatusOr<std::unique_ptr<Statement>> body = conn->Prepare("SELECT body FROM events WHERE id = ?");
