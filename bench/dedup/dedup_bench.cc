@@ -1,5 +1,8 @@
 // Dedup stage speed and memory (Google Benchmark).
 //
+//   BM_Sketch/M          the sketch alone (tokens, shingles, bins, figures and
+//                        the shingle set for exact verification): the part
+//                        of Add() that does not depend on the index
 //   BM_AddSteadyState/M  sketch + lookup + insert of ~4 KB articles into an
 //                        index that already holds 200,000
 //   BM_FillWindow/N/M    fills an index with N ~4 KB articles; reports index
@@ -31,6 +34,7 @@
 #include <vector>
 
 #include "eventwire/dedup.h"
+#include "sketch.h"
 
 namespace eventwire {
 namespace {
@@ -124,6 +128,19 @@ ArticleSource& Source() {
   static ArticleSource source;
   return source;
 }
+
+void BM_Sketch(benchmark::State& state) {
+  const bool shared = state.range(0) != 0;
+  std::vector<CleanArticle> batch;
+  for (uint64_t i = 0; i < 1000; ++i) batch.push_back(Source().Get(i, shared));
+  std::vector<uint32_t> set;
+  for (auto _ : state) {
+    for (const CleanArticle& a : batch) benchmark::DoNotOptimize(dedup::MakeSketch(a.text, &set));
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+  state.SetBytesProcessed(state.iterations() * 1000 * static_cast<int64_t>(batch.front().text.size()));
+}
+BENCHMARK(BM_Sketch)->Arg(0)->Unit(benchmark::kMillisecond)->Iterations(200);
 
 void BM_AddSteadyState(benchmark::State& state) {
   const bool shared = state.range(0) != 0;

@@ -8,7 +8,9 @@
 namespace eventwire::dedup {
 namespace {
 
-constexpr char kMagic[4] = {'E', 'W', 'S', '1'};
+// "EWS" + the signature version (kSignatureVersion).
+constexpr char kMagic[4] = {'E', 'W', 'S', '0' + kSignatureVersion};
+static_assert(kSignatureVersion >= 1 && kSignatureVersion <= 9, "one digit in the magic");
 constexpr size_t kMaxString = 1 << 20;
 
 class Writer {
@@ -55,6 +57,11 @@ class Reader {
 static_assert(absl::little_endian::IsLittleEndian(), "record encoding assumes little-endian");
 
 }  // namespace
+
+bool IsOlderVersionRecord(absl::string_view bytes) {
+  return bytes.size() >= 4 && std::memcmp(bytes.data(), kMagic, 3) == 0 && bytes[3] >= '1' &&
+         bytes[3] < kMagic[3];
+}
 
 std::string Encode(const SignatureRecord& r) {
   std::string out;

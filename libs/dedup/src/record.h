@@ -13,6 +13,17 @@
 
 namespace eventwire::dedup {
 
+// The signature version: raised whenever the sketch of a text changes (word
+// hash, shingles, bins, figure slots), since sketches of two versions do not
+// compare. 1: xxHash word hashes (records "EWS1", snapshots "EWSNAP01");
+// 2: multiply-fold word hashes ("EWS2", "EWSNAP02").
+inline constexpr int kSignatureVersion = 2;
+
+// True when the bytes are a record of an earlier signature version (by its
+// magic alone): valid when written, but not comparable with this build's
+// sketches. StoryIndex drops such records and counts them.
+bool IsOlderVersionRecord(absl::string_view bytes);
+
 struct SignatureRecord {
   uint64_t story_key = 0;
   uint32_t article_key = 0;   // hash of the article id (with the bins: redelivery check)

@@ -1,12 +1,8 @@
 #include "sketch.h"
 
-// Inlined xxHash: a word hash per token is on the hot path, and the call
-// into the shared library cost more than the hashing of a short word.
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -78,7 +74,45 @@ uint32_t NextCodePoint(absl::string_view text, size_t* i) {
   return cp;
 }
 
-uint64_t HashBytes(absl::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// The high and low halves of the 128-bit product, folded (wyhash's "mum").
+uint64_t MulFold(uint64_t a, uint64_t b) {
+  __extension__ using U128 = unsigned __int128;
+  const U128 r = static_cast<U128>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+
+// The last 1-8 bytes of a word as a little-endian value, zero-padded: one
+// masked load when 8 bytes can be read from p (the usual case: the word
+// sits inside the text or a padded buffer), else byte by byte.
+inline __attribute__((always_inline)) uint64_t LoadTail(const char* p, size_t n, const char* readable_end) {
+  if (p + 8 <= readable_end) return Load64(p) & (~0ULL >> (64 - 8 * n));
+  uint64_t v = 0;
+  for (size_t k = 0; k < n; ++k) v |= uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+  return v;
+}
+
+// The word hash of signature version 2 (dedup::kSignatureVersion): a word
+// is read 8 bytes at a time, each 8 bytes one multiplication (wyhash-style),
+// so a word of up to 8 letters costs one masked load and one multiply. It
+// replaced xxHash, whose general-purpose set-up per call (branches on the
+// length) was most of a short word's cost. Only distinctness matters here:
+// each shingle hash is mixed again (Mix) before it picks a bin.
+// `readable_end`: bytes up to there may be loaded (and masked off).
+inline __attribute__((always_inline)) uint64_t WordHash(const char* p, size_t n, const char* readable_end) {
+  constexpr uint64_t k0 = 0xA0761D6478BD642FULL, k1 = 0xE7037ED1A0B428DBULL, k2 = 0x8EBC6AF09C88C6E3ULL;
+  if (n == 0) return k2;
+  uint64_t h = n;
+  for (; n > 8; p += 8, n -= 8) h = MulFold(Load64(p) ^ k0, h ^ k1);
+  return MulFold(LoadTail(p, n, readable_end) ^ k0, h ^ k2);
+}
+
+uint64_t HashBytes(absl::string_view s) { return WordHash(s.data(), s.size(), s.data() + s.size()); }
 
 // splitmix64 finaliser: cheap, well-mixed 64-bit permutation.
 uint64_t Mix(uint64_t x) {
@@ -95,7 +129,7 @@ uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 // The end of the run of lowercase ASCII letters that goes on at text[i]:
 // 16 bytes per step (a byte loop paid a mispredicted exit per word and most
 // of the tokeniser's time).
-size_t LowercaseRunEnd(absl::string_view text, size_t i) {
+inline __attribute__((always_inline)) size_t LowercaseRunEnd(absl::string_view text, size_t i) {
   const char* const t = text.data();
   const size_t n = text.size();
 #ifdef __SSE2__
@@ -119,41 +153,40 @@ bool EndsAsciiWord(char ch) {
   return b < 0x80 && b != '\'' && !(b >= 'a' && b <= 'z') && !(b >= 'A' && b <= 'Z') && !(b >= '0' && b <= '9');
 }
 
-// Month and weekday names, compared by word hash: one probe of a small
-// direct-mapped table per word instead of string compares. They are 3 to 9
-// letters long ("may" .. "september"): other words skip the probe.
-constexpr size_t kMinTemporalLength = 3, kMaxTemporalLength = 9;
+// Month and weekday names, compared by word hash: one load and compare per
+// word from a direct-mapped table whose slot bits are chosen (at start-up)
+// so that the 30 names do not collide; no branch on the word.
 class TemporalWords {
  public:
   TemporalWords() {
-    for (absl::string_view w : {"january", "february", "march", "april", "may", "june", "july", "august",
-                                "september", "october", "november", "december", "jan", "feb", "mar", "apr",
-                                "jun", "jul", "aug", "sep", "oct", "nov", "dec", "monday", "tuesday",
-                                "wednesday", "thursday", "friday", "saturday", "sunday"}) {
-      const uint64_t h = HashBytes(w);
-      size_t p = h & (kSlots - 1);
-      while (used_[p]) p = (p + 1) & (kSlots - 1);
-      slots_[p] = h;
-      used_[p] = true;
+    const absl::string_view words[] = {"january", "february", "march", "april", "may", "june", "july", "august",
+                                       "september", "october", "november", "december", "jan", "feb", "mar", "apr",
+                                       "jun", "jul", "aug", "sep", "oct", "nov", "dec", "monday", "tuesday",
+                                       "wednesday", "thursday", "friday", "saturday", "sunday"};
+    // 30 names in 1024 slots: about one shift in two is collision-free.
+    for (shift_ = 0; shift_ < 54; ++shift_) {
+      slots_.fill(0);
+      bool clash = false;
+      for (absl::string_view w : words) {
+        const uint64_t h = HashBytes(w);
+        uint64_t& slot = slots_[Slot(h)];
+        clash = clash || slot != 0;
+        slot = h;
+      }
+      if (!clash) return;
     }
+    std::abort();  // no shift separates them: a changed word hash must pick another table size
   }
-  bool Contains(uint64_t h) const {
-    for (size_t p = h & (kSlots - 1); used_[p]; p = (p + 1) & (kSlots - 1)) {
-      if (slots_[p] == h) return true;
-    }
-    return false;
-  }
+  bool Contains(uint64_t h) const { return slots_[Slot(h)] == h; }
 
  private:
-  static constexpr size_t kSlots = 256;  // 30 words: most probes end on an empty slot
+  static constexpr size_t kSlots = 1024;
+  size_t Slot(uint64_t h) const { return (h >> shift_) & (kSlots - 1); }
   std::array<uint64_t, kSlots> slots_{};
-  std::array<bool, kSlots> used_{};
+  int shift_ = 0;
 };
 
-bool IsTemporalWord(uint64_t word_hash) {
-  static const TemporalWords kWords;
-  return kWords.Contains(word_hash);
-}
+const TemporalWords kTemporalWords;
 
 }  // namespace
 
@@ -162,17 +195,18 @@ void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
   thread_local std::string word;  // reused: no allocation per call
   word.clear();
   bool has_digit = false, capital = false, sentence_start = true;
-  auto emit = [&](const char* w, size_t len) {
+  // Inlined: it runs once per word (as a call it was a fifth of the sketch).
+  auto emit = [&](const char* w, size_t len, const char* w_end) __attribute__((always_inline)) {
     Token t;
-    t.hash = XXH3_64bits(w, len);
-    t.figure = has_digit || (len >= kMinTemporalLength && len <= kMaxTemporalLength && IsTemporalWord(t.hash));
+    t.hash = WordHash(w, len, w_end);
+    t.figure = has_digit | kTemporalWords.Contains(t.hash);
     t.name = capital && !sentence_start && !t.figure && len >= 3;
     tokens->push_back(t);
     has_digit = capital = sentence_start = false;
   };
   auto flush = [&] {
     if (word.empty()) return;
-    emit(word.data(), word.size());
+    emit(word.data(), word.size(), word.data() + word.size());
     word.clear();
   };
   size_t i = 0;
@@ -185,7 +219,7 @@ void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
         // A whole lowercase word (no capital or digit is pending while the
         // word is empty, so a point or comma after it is no decimal point):
         // hashed where it stands, and a space after it consumed.
-        emit(text.data() + i, j - i);
+        emit(text.data() + i, j - i, text.data() + text.size());
         i = j + (j < text.size() && text[j] == ' ' ? 1 : 0);
         continue;
       }
@@ -197,12 +231,12 @@ void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
       // A capitalised word ("Officials"): lowercased into a small buffer
       // and hashed at once, the same token the word buffer would make.
       const size_t j = LowercaseRunEnd(text, i + 1);
-      char lowered[32];
-      if (j - i <= sizeof lowered && (j == text.size() || EndsAsciiWord(text[j]))) {
+      char lowered[32 + 8] = {};  // + 8: the hash may load (and mask) past the word
+      if (j - i <= 32 && (j == text.size() || EndsAsciiWord(text[j]))) {
         lowered[0] = static_cast<char>(b - 'A' + 'a');
         std::memcpy(lowered + 1, text.data() + i + 1, j - i - 1);
         capital = true;
-        emit(lowered, j - i);
+        emit(lowered, j - i, lowered + sizeof lowered);
         i = j + (j < text.size() && text[j] == ' ' ? 1 : 0);
         continue;
       }
@@ -266,9 +300,14 @@ void ForEachShingle(const std::vector<Token>& tokens, F&& f) {
     f(h);
     return;
   }
-  for (size_t i = 0; i + kShingleWords <= tokens.size(); ++i) {
-    uint64_t h = tokens[i].hash;
-    for (int k = 1; k < kShingleWords; ++k) h = Rotl(h, 11) ^ tokens[i + k].hash;
+  // The window hash is rotl(t[i], 44) ^ rotl(t[i+1], 33) ^ ... ^ t[i+4];
+  // rolled: rotate by 11, take the word leaving out (now at 55), add the new one.
+  const Token* t = tokens.data();
+  uint64_t h = 0;
+  for (int k = 0; k < kShingleWords; ++k) h = Rotl(h, 11) ^ t[k].hash;
+  f(Mix(h));
+  for (size_t i = kShingleWords; i < tokens.size(); ++i) {
+    h = Rotl(h, 11) ^ Rotl(t[i - kShingleWords].hash, 11 * kShingleWords) ^ t[i].hash;
     f(Mix(h));
   }
 }
@@ -363,19 +402,20 @@ Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set) {
   // the 32-bit set for exact verification.
   std::array<uint64_t, kBins> mins;
   mins.fill(~0ULL);
-  size_t count = 0;
-  if (shingle_set) {
-    // Exactly the shingle count: the exact-set cache budgets by capacity.
-    const size_t n = tokens.size() < static_cast<size_t>(kShingleWords) ? std::min<size_t>(tokens.size(), 1)
-                                                                         : tokens.size() - kShingleWords + 1;
-    shingle_set->clear();
-    shingle_set->reserve(n);
-  }
-  ForEachShingle(tokens, [&](uint64_t h) {
+  const size_t count = tokens.size() < static_cast<size_t>(kShingleWords) ? std::min<size_t>(tokens.size(), 1)
+                                                                             : tokens.size() - kShingleWords + 1;
+  // Exactly the shingle count (the exact-set cache budgets by capacity),
+  // written through a pointer: push_back kept the loop from being unrolled.
+  thread_local std::vector<uint32_t> unused;
+  std::vector<uint32_t>& set = shingle_set ? *shingle_set : unused;
+  set.clear();
+  set.reserve(count);
+  set.resize(count);
+  uint32_t* out = set.data();
+  ForEachShingle(tokens, [&](uint64_t h) __attribute__((always_inline)) {
     uint64_t& m = mins[h >> 58];
     m = std::min<uint64_t>(m, h & ((uint64_t{1} << 58) - 1));
-    if (shingle_set) shingle_set->push_back(static_cast<uint32_t>(h >> 32));
-    ++count;
+    *out++ = static_cast<uint32_t>(h >> 32);
   });
   Sketch sketch;
   sketch.shingles = static_cast<uint16_t>(std::min<size_t>(count, 0xFFFF));

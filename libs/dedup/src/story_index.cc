@@ -16,6 +16,7 @@
 
 #include "band_table.h"
 #include "eventwire/dedup.h"
+#include "eventwire/log.h"
 #include "record.h"
 #include "sketch.h"
 #include "verify.h"
@@ -38,7 +39,8 @@ constexpr size_t kMaxTableSlots = size_t{1} << 30;
 constexpr int kMaxHitsPerBand = 64;      // bounds the work a very common band can cause
 constexpr size_t kMaxSourceHashes = 1024;
 constexpr int kMaxSourceNames = 32;
-constexpr char kSnapshotMagic[8] = {'E', 'W', 'S', 'N', 'A', 'P', '0', '1'};
+// "EWSNAP0" + the signature version of the records inside.
+constexpr char kSnapshotMagic[8] = {'E', 'W', 'S', 'N', 'A', 'P', '0', '0' + dedup::kSignatureVersion};
 
 uint64_t Hash64(absl::string_view s) { return XXH3_64bits(s.data(), s.size()); }
 
@@ -373,7 +375,18 @@ struct StoryIndex::State {
     g->end_seq = seq + 1;
   }
 
-  v1::Story StoryOf(uint32_t slot) const { return stories[slot].story; }
+  // Records of an earlier signature version (from the topic or a snapshot
+  // written by an older build) are not comparable with this build's
+  // sketches: dropped and counted, logged once per index. Their stories
+  // then start afresh; they would have left with the window anyway.
+  void DropOlderVersion(uint64_t records, const char* what) {
+    if (stats.old_version_records == 0) {
+      LogWarn("dropping dedup signatures of an older version: not comparable with this build's sketches",
+              {{"what", what}, {"records", std::to_string(records)},
+               {"current_version", std::to_string(dedup::kSignatureVersion)}});
+    }
+    stats.old_version_records += records;
+  }
 };
 
 StoryIndex::StoryIndex(DedupOptions options) : state_(std::make_unique<State>()) {
@@ -489,9 +502,13 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
 }
 
 absl::Status StoryIndex::Apply(absl::string_view bytes) {
+  State& s = *state_;
+  if (dedup::IsOlderVersionRecord(bytes)) {
+    s.DropOlderVersion(1, "signature record");
+    return absl::OkStatus();
+  }
   absl::StatusOr<SignatureRecord> rec = dedup::Decode(bytes);
   if (!rec.ok()) return rec.status();
-  State& s = *state_;
   s.Advance(rec->event_time);
   thread_local std::vector<uint64_t> keys;
   s.BandKeys(rec->sketch, &keys);
@@ -544,9 +561,11 @@ absl::Status StoryIndex::Restore(absl::string_view snapshot) {
     return absl::FailedPreconditionError("Restore needs an empty StoryIndex");
   }
   if (snapshot.size() < sizeof kSnapshotMagic ||
-      std::memcmp(snapshot.data(), kSnapshotMagic, sizeof kSnapshotMagic) != 0) {
+      std::memcmp(snapshot.data(), kSnapshotMagic, sizeof kSnapshotMagic - 1) != 0 ||
+      snapshot[sizeof kSnapshotMagic - 1] < '1' || snapshot[sizeof kSnapshotMagic - 1] > kSnapshotMagic[7]) {
     return absl::InvalidArgumentError("not a dedup snapshot (bad magic)");
   }
+  const bool older_version = snapshot[sizeof kSnapshotMagic - 1] < kSnapshotMagic[7];
   snapshot.remove_prefix(sizeof kSnapshotMagic);
   auto get_u32 = [&](uint32_t* v) {
     if (snapshot.size() < sizeof *v) return false;
@@ -563,6 +582,18 @@ absl::Status StoryIndex::Restore(absl::string_view snapshot) {
   };
   const absl::Status truncated = absl::InvalidArgumentError("dedup snapshot truncated");
   uint32_t n = 0;
+  if (older_version) {
+    // Same layout (stories, then records): counted and dropped whole.
+    absl::string_view b;
+    for (int part = 0; part < 2; ++part) {
+      if (!get_u32(&n)) return truncated;
+      for (uint32_t i = 0; i < n; ++i) {
+        if (!get_bytes(&b)) return truncated;
+      }
+    }
+    s.DropOlderVersion(n, "snapshot");
+    return snapshot.empty() ? absl::OkStatus() : absl::InvalidArgumentError("dedup snapshot: trailing bytes");
+  }
   if (!get_u32(&n)) return truncated;
   for (uint32_t i = 0; i < n; ++i) {
     absl::string_view b;

@@ -268,7 +268,7 @@ TEST(StoryIndexTest, SnapshotRestoreKeepsStoriesAndCounts) {
 TEST(StoryIndexTest, BadBytesAreErrorsNotCrashes) {
   StoryIndex index;
   EXPECT_EQ(index.Apply("").code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(index.Apply("EWS1garbage").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(index.Apply("EWS2garbage").code(), absl::StatusCode::kInvalidArgument);
   const std::string record = index.Add(Article("z", Prose(12, 5))).record;
   for (size_t cut = 0; cut < record.size(); cut += 7) {
     StoryIndex other;
@@ -277,6 +277,42 @@ TEST(StoryIndexTest, BadBytesAreErrorsNotCrashes) {
   StoryIndex empty;
   EXPECT_FALSE(empty.Restore("EWSNAP01\x05").ok());
   EXPECT_FALSE(empty.Restore("nonsense").ok());
+}
+
+// Sketches change with the signature version (the word hash): records and
+// snapshots of an earlier version are dropped and counted, not errors (the
+// pipeline keeps reading its topic) and not matched against new sketches.
+TEST(StoryIndexTest, OlderSignatureVersionsAreDroppedAndCounted) {
+  DedupOptions options{.window_seconds = 3600};
+  StoryIndex writer(options);
+  const std::string text = Prose(13, 15);
+  std::string record = writer.Add(Article("v0", text, "s1", 1000)).record;
+  writer.Add(Article("v1", Prose(14, 15), "s1", 1010));
+  std::string snapshot = writer.Snapshot();
+  ASSERT_EQ(record.substr(0, 4), "EWS2");
+  ASSERT_EQ(snapshot.substr(0, 8), "EWSNAP02");
+
+  record[3] = '1';  // as written by a build of version 1
+  StoryIndex reader(options);
+  EXPECT_TRUE(reader.Apply(record).ok());
+  EXPECT_EQ(reader.stats().old_version_records, 1u);
+  EXPECT_EQ(reader.stats().articles_indexed, 0u);
+  EXPECT_EQ(reader.stats().records_applied, 0u);
+  // A copy arriving now opens its own story: the old sketch is not compared.
+  EXPECT_FALSE(reader.Add(Article("v2", text, "s2", 1020)).decision.is_duplicate());
+
+  snapshot[7] = '1';
+  StoryIndex restored(options);
+  EXPECT_TRUE(restored.Restore(snapshot).ok());
+  EXPECT_EQ(restored.open_stories(), 0u);
+  EXPECT_EQ(restored.stats().old_version_records, 2u);
+  EXPECT_EQ(restored.stats().articles_indexed, 0u);
+  // A version this build does not know yet is no snapshot of it.
+  snapshot[7] = '3';
+  StoryIndex future(options);
+  EXPECT_EQ(future.Restore(snapshot).code(), absl::StatusCode::kInvalidArgument);
+  record[3] = '3';
+  EXPECT_EQ(future.Apply(record).code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(StoryIndexTest, EmptyAndTinyTextsDoNotCrash) {

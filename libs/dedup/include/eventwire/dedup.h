@@ -86,6 +86,10 @@ struct IndexStats {
   // another id: two instances opened one report as two stories (the race
   // window, docs/dedup.md "Across instances"). Counted, not merged.
   uint64_t twin_records = 0;
+  // Records (Apply) and snapshot records (Restore) of an earlier signature
+  // version, written by an older build: not comparable, so dropped (logged
+  // once). Their stories start afresh after an upgrade.
+  uint64_t old_version_records = 0;
   size_t articles_indexed = 0;    // articles inside the window
   size_t stories_open = 0;
   size_t index_bytes = 0;         // signatures + LSH tables (excludes story state)
@@ -107,10 +111,13 @@ class StoryIndex {
   Assignment Add(const CleanArticle& article);
 
   // Applies a record produced by Add() here or in another instance (restart,
-  // signatures.v1). Idempotent. InvalidArgument on bytes that are not a record.
+  // signatures.v1). Idempotent. InvalidArgument on bytes that are not a record;
+  // a record of an earlier signature version is dropped (OK, counted in stats).
   absl::Status Apply(absl::string_view record);
 
   // All records inside the window, in arrival order; Restore() = Apply() each.
+  // A snapshot of an earlier signature version restores nothing (OK; its
+  // records are counted in stats().old_version_records).
   std::string Snapshot() const;
   absl::Status Restore(absl::string_view snapshot);
 
