@@ -68,6 +68,10 @@ CREATE INDEX IF NOT EXISTS events_walk_confidence ON events(confidence, event_id
 DROP INDEX IF EXISTS events_by_date;
 DROP INDEX IF EXISTS events_by_first_seen;
 DROP INDEX IF EXISTS events_by_confidence;
+-- Confidence order within a short date range: one range scan per day of it,
+-- merged (ListByDayConfidence). The day is filter_sql.h's TextDay.
+CREATE INDEX IF NOT EXISTS events_day_confidence ON events(event_date / 86400000000, confidence, event_id,
+  event_date);
 CREATE INDEX IF NOT EXISTS events_by_cameo ON events(cameo_code, event_date);
 CREATE INDEX IF NOT EXISTS events_by_plover ON events(plover_type, event_date);
 CREATE INDEX IF NOT EXISTS events_by_story ON events(story_id);
@@ -160,6 +164,14 @@ absl::StatusOr<bool> TableExists(Connection* conn, const char* name) {
   return (*st)->Step();
 }
 
+absl::StatusOr<bool> IndexExists(Connection* conn, const char* name) {
+  absl::StatusOr<std::unique_ptr<Statement>> st =
+      conn->Prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, std::string(name));
+  return (*st)->Step();
+}
+
 // The schema, in one transaction with filling the posting lists of a store
 // written before they existed: a crash half-way leaves the old schema, and the
 // next open tries again.
@@ -176,11 +188,19 @@ absl::Status CreateSchema(Connection* writer) {
     }
     absl::StatusOr<bool> had_text = TableExists(writer, "events_text");
     if (!had_text.ok()) return had_text.status();
+    absl::StatusOr<bool> had_day_confidence = IndexExists(writer, "events_day_confidence");
+    if (!had_day_confidence.ok()) return had_day_confidence.status();
+    const absl::Time schema_start = absl::Now();
+    if (*had_events && !*had_day_confidence) LogInfo("store: building the confidence-by-day index of an older store", {});
     if (absl::Status st = writer->Exec(absl::StrCat(kSchema, TextTriggers(), store_internal::PostingsSchema()));
         !st.ok()) {
       return st;
     }
     if (!*had_events) return absl::OkStatus();
+    if (!*had_day_confidence) {
+      LogInfo("store: confidence-by-day index built",
+              {{"seconds", absl::StrCat(absl::ToDoubleSeconds(absl::Now() - schema_start))}});
+    }
     if (!*had_text) {
       const absl::Time start = absl::Now();
       LogInfo("store: building the date-ordered text index of an older store", {});
@@ -516,6 +536,72 @@ absl::StatusOr<ListResult> ListFromPostings(Connection* conn, const ListQuery& q
     }
     if (!AddEvent(**st, 2, query, &out)) return absl::DataLossError("stored event does not parse");
     last.sort_key = static_cast<double>((*st)->Int(0));
+    last.event_id = (*st)->Text(1);
+  }
+  return out;
+}
+
+// Confidence order over at most this many days of event date: one index range
+// per day (events_day_confidence: day, confidence, event id), merged in page
+// order by SQLite and stopped at the page, so a page costs about its rows
+// rather than a walk of the confidence index testing each entry's date (a week
+// of a year: ~50 entries per row of the page).
+constexpr int64_t kMaxConfidenceDays = 31;
+
+// The days of a confidence-ordered query the day ranges can answer: both date
+// bounds set, at most kMaxConfidenceDays apart, and nothing else to test but
+// the minimum confidence (which the index holds too).
+std::optional<std::pair<int64_t, int64_t>> ConfidenceDays(const ListQuery& q) {
+  const v1::EventFilter& f = q.filter;
+  if (q.order != EventOrder::kConfidenceDesc || !f.has_event_date_from() || !f.has_event_date_to()) {
+    return std::nullopt;
+  }
+  v1::EventFilter rest = f;
+  rest.clear_event_date_from();
+  rest.clear_event_date_to();
+  rest.clear_min_confidence();
+  if (rest.ByteSizeLong() > 0) return std::nullopt;
+  const int64_t from = Micros(f.event_date_from()), to = Micros(f.event_date_to());
+  if (from >= to) return std::nullopt;
+  // TextDay is monotonic, so the days of [from, to) are the whole range between these.
+  const int64_t first = store_internal::TextDay(from), last = store_internal::TextDay(to - 1);
+  if (last - first + 1 > kMaxConfidenceDays) return std::nullopt;
+  return std::make_pair(first, last);
+}
+
+absl::StatusOr<ListResult> ListByDayConfidence(Connection* conn, const ListQuery& query,
+                                               std::pair<int64_t, int64_t> days) {
+  WhereClause where = BuildWhere(query.filter);
+  std::string arm = absl::StrCat("SELECT confidence, event_id, body FROM events INDEXED BY events_day_confidence ",
+                                 "WHERE event_date / ", store_internal::kMicrosPerDay, " = ? AND (", where.sql, ")");
+  if (query.after) {
+    absl::StrAppend(&arm, " AND (confidence, event_id) < (?, ?)");
+    where.values.push_back(query.after->sort_key);
+    where.values.push_back(query.after->event_id);
+  }
+  std::vector<std::string> arms(static_cast<size_t>(days.second - days.first + 1), arm);
+  const std::string sql = absl::StrCat(absl::StrJoin(arms, " UNION ALL "), " ORDER BY 1 DESC, 2 DESC LIMIT ?");
+  absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare(sql);
+  if (!st.ok()) return st.status();
+  int index = 1;
+  for (int64_t day = days.first; day <= days.second; ++day) {
+    (*st)->Bind(index++, Value(day));
+    (*st)->BindAll(where.values, index);
+    index += static_cast<int>(where.values.size());
+  }
+  (*st)->Bind(index, Value(int64_t{query.page_size} + 1));
+  ListResult out;
+  PageCursor last;
+  while (true) {
+    absl::StatusOr<bool> row = (*st)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (out.count == query.page_size) {
+      out.next = last;  // a row beyond the page exists
+      break;
+    }
+    if (!AddEvent(**st, 2, query, &out)) return absl::DataLossError("stored event does not parse");
+    last.sort_key = (*st)->Double(0);
     last.event_id = (*st)->Text(1);
   }
   return out;
@@ -1101,6 +1187,9 @@ absl::StatusOr<ListResult> EventStore::List(const ListQuery& query, const Cancel
     if (!query.filter.text().empty() && query.filter.story_id().empty() &&
         (query.order == EventOrder::kEventDateDesc || query.order == EventOrder::kEventDateAsc)) {
       return ListFromText((*r)->get(), query);
+    }
+    if (std::optional<std::pair<int64_t, int64_t>> days = ConfidenceDays(query)) {
+      return ListByDayConfidence((*r)->get(), query, *days);
     }
     absl::StatusOr<std::optional<PostingPlan>> plan = PlanPostings((*r)->get(), query);
     if (!plan.ok()) return plan.status();

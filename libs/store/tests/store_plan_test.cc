@@ -292,6 +292,31 @@ TEST_F(StorePlanTest, EveryPlanGivesThePagesOfAPlainFilter) {
   }
 }
 
+// Confidence order within a short date range has a plan of its own (a range
+// per day, merged); random filters rarely hit it, so here it is on purpose:
+// ranges of one to 40 days (over and under its limit), bounds inside a day,
+// with and without a minimum confidence, every page size from 1 to 60.
+TEST_F(StorePlanTest, ConfidenceOrderInAShortDateRange) {
+  std::mt19937 rng(13);
+  auto store = EventStore::Open({.path = Path()});
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<v1::Event> events = Fill(store->get(), rng);
+  for (int k = 0; k < 80; ++k) {
+    v1::EventFilter f;
+    const int64_t first = kDay0 - 2 + static_cast<int64_t>(rng() % 60);
+    const int64_t days = 1 + static_cast<int64_t>(rng() % 40);
+    *f.mutable_event_date_from() = DayStart(first);
+    *f.mutable_event_date_to() = DayStart(first + days);
+    if (k % 3 == 1) f.mutable_event_date_from()->set_seconds(f.event_date_from().seconds() - 43200);
+    if (k % 3 == 2) f.mutable_event_date_to()->set_seconds(f.event_date_to().seconds() + 43200);
+    if (k % 2 == 1) f.set_min_confidence(static_cast<double>(rng() % 10) / 10.0);
+    const int page_size = 1 + static_cast<int>(rng() % 60);
+    ASSERT_EQ(AllPages(store->get(), f, EventOrder::kConfidenceDesc, page_size),
+              Expected(events, f, EventOrder::kConfidenceDesc))
+        << "filter {" << f.ShortDebugString() << "} page " << page_size;
+  }
+}
+
 TEST_F(StorePlanTest, AStoreWithoutPostingListsGetsThemOnOpen) {
   std::mt19937 rng(11);
   std::vector<v1::Event> events;
