@@ -188,9 +188,15 @@ class TemporalWords {
 
 const TemporalWords kTemporalWords;
 
-}  // namespace
+// Positions of the first figure and name tokens, noted while tokenising so
+// that FillFigures need not walk every token (twice) to find the few.
+struct TokenMarks {
+  static constexpr uint32_t kCap = 64;
+  std::array<uint32_t, kCap> figures, names;
+  uint32_t num_figures = 0, num_names = 0;  // may exceed kCap: then not all noted
+};
 
-void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
+void TokenizeMarked(absl::string_view text, std::vector<Token>* tokens, TokenMarks* marks) {
   tokens->clear();
   thread_local std::string word;  // reused: no allocation per call
   word.clear();
@@ -201,7 +207,15 @@ void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
     t.hash = WordHash(w, len, w_end);
     t.figure = has_digit | kTemporalWords.Contains(t.hash);
     t.name = capital && !sentence_start && !t.figure && len >= 3;
+    const auto at = static_cast<uint32_t>(tokens->size());
     tokens->push_back(t);
+    if (t.figure) {
+      if (marks->num_figures < TokenMarks::kCap) marks->figures[marks->num_figures] = at;
+      ++marks->num_figures;
+    } else if (t.name) {
+      if (marks->num_names < TokenMarks::kCap) marks->names[marks->num_names] = at;
+      ++marks->num_names;
+    }
     has_digit = capital = sentence_start = false;
   };
   auto flush = [&] {
@@ -288,6 +302,13 @@ void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
   flush();
 }
 
+}  // namespace
+
+void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
+  TokenMarks marks;
+  TokenizeMarked(text, tokens, &marks);
+}
+
 namespace {
 
 // Calls f(hash) for each word 5-gram shingle of the tokens.
@@ -355,7 +376,7 @@ void FillBins(const std::array<uint64_t, kBins>& mins, Sketch* sketch) {
 // context. Text order keeps the lead's figures, which truncated copies share.
 // Figures come before names so site chrome full of capitalised words cannot
 // crowd them out.
-void FillFigures(const std::vector<Token>& tokens, Sketch* sketch) {
+void FillFigures(const std::vector<Token>& tokens, const TokenMarks& marks, Sketch* sketch) {
   auto key_of = [&](size_t i) {
     auto ctx = [&](ptrdiff_t j) -> uint64_t {
       if (j < 0 || j >= static_cast<ptrdiff_t>(tokens.size())) return 0x51ED;
@@ -372,15 +393,23 @@ void FillFigures(const std::vector<Token>& tokens, Sketch* sketch) {
   std::array<FigureSlot, kScan> found;
   std::array<bool, kScan> ambiguous{};
   int m = 0;
+  auto take = [&](size_t i) {
+    const uint16_t key = key_of(i);
+    bool seen = false;
+    for (int k = 0; k < m && !seen; ++k) {
+      if (found[k].key == key) seen = ambiguous[k] = true;
+    }
+    if (!seen) found[m++] = {key, static_cast<uint16_t>(tokens[i].hash >> 48)};
+  };
   auto scan = [&](bool want_figure) {
-    for (size_t i = 0; i < tokens.size() && m < kScan; ++i) {
-      if (want_figure ? !tokens[i].figure : !tokens[i].name) continue;
-      const uint16_t key = key_of(i);
-      bool seen = false;
-      for (int k = 0; k < m && !seen; ++k) {
-        if (found[k].key == key) seen = ambiguous[k] = true;
-      }
-      if (!seen) found[m++] = {key, static_cast<uint16_t>(tokens[i].hash >> 48)};
+    const uint32_t noted = want_figure ? marks.num_figures : marks.num_names;
+    if (noted <= TokenMarks::kCap) {
+      const uint32_t* at = want_figure ? marks.figures.data() : marks.names.data();
+      for (uint32_t k = 0; k < noted && m < kScan; ++k) take(at[k]);
+      return;
+    }
+    for (size_t i = 0; i < tokens.size() && m < kScan; ++i) {  // more than were noted
+      if (want_figure ? tokens[i].figure : tokens[i].name) take(i);
     }
   };
   scan(/*want_figure=*/true);
@@ -396,7 +425,8 @@ void FillFigures(const std::vector<Token>& tokens, Sketch* sketch) {
 
 Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set) {
   thread_local std::vector<Token> tokens;
-  Tokenize(text, &tokens);
+  TokenMarks marks;
+  TokenizeMarked(text, &tokens, &marks);
   // One pass over the shingles: per-bin minima (the top 6 bits pick the
   // bin; a branch-free min, as which shingle lowers a bin is random) and
   // the 32-bit set for exact verification.
@@ -420,7 +450,7 @@ Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set) {
   Sketch sketch;
   sketch.shingles = static_cast<uint16_t>(std::min<size_t>(count, 0xFFFF));
   FillBins(mins, &sketch);
-  FillFigures(tokens, &sketch);
+  FillFigures(tokens, marks, &sketch);
   return sketch;
 }
 
