@@ -184,6 +184,21 @@ absl::Status CreateSchema(Connection* writer) {
     for (const store_internal::PostingTable* t : store_internal::PostingTables()) {
       absl::StatusOr<bool> had = TableExists(writer, t->table);
       if (!had.ok()) return had.status();
+      if (*had) {
+        // Posting rows from before they carried a second signature and the
+        // confidence: rebuilt like missing ones.
+        absl::StatusOr<std::unique_ptr<Statement>> st =
+            writer->Prepare(absl::StrCat("SELECT 1 FROM pragma_table_info('", t->table, "') WHERE name = 'k_conf'"));
+        if (!st.ok()) return st.status();
+        absl::StatusOr<bool> current = (*st)->Step();
+        if (!current.ok()) return current.status();
+        st->reset();  // no statement may be running while the table is dropped
+        if (!*current) {
+          LogInfo("store: posting lists of an older format are dropped, to be rebuilt", {{"table", t->table}});
+          if (absl::Status d = writer->Exec(absl::StrCat("DROP TABLE ", t->table)); !d.ok()) return d;
+          *had = false;
+        }
+      }
       if (!*had) missing.push_back(t);
     }
     absl::StatusOr<bool> had_text = TableExists(writer, "events_text");
@@ -414,8 +429,9 @@ struct PostingPlan {
   std::vector<std::string> keys;  // those with postings; empty: nothing matches
   int64_t estimate = 0;           // postings under the keys
   // Signature test (postings.h KeyBits) for each other field with posting keys:
-  // one of the bit sets must be all in k_mask. No alternatives: nothing matches.
-  std::vector<std::vector<uint64_t>> other_fields;
+  // for one of its keys, both halves of the key's bits must be all in k_mask
+  // and k_mask2. No alternatives: nothing matches.
+  std::vector<std::vector<std::pair<uint64_t, uint64_t>>> other_fields;
 };
 
 absl::StatusOr<std::optional<PostingPlan>> PlanPostings(Connection* conn, const ListQuery& q) {
@@ -460,8 +476,10 @@ absl::StatusOr<std::optional<PostingPlan>> PlanPostings(Connection* conn, const 
   if (!best) return std::nullopt;
   for (const PostingPlan& p : usable) {
     if (p.field == best->field) continue;
-    std::vector<uint64_t>& alternatives = best->other_fields.emplace_back();
-    for (const std::string& key : p.keys) alternatives.push_back(store_internal::KeyBits(key));
+    std::vector<std::pair<uint64_t, uint64_t>>& alternatives = best->other_fields.emplace_back();
+    for (const std::string& key : p.keys) {
+      alternatives.emplace_back(store_internal::KeyBits(key, 0), store_internal::KeyBits(key, 1));
+    }
   }
   if (best->estimate > kMaxDriverPostings &&
       store_internal::Residual(q.filter, best->field, *table).ByteSizeLong() > 0) {
@@ -500,15 +518,20 @@ absl::StatusOr<ListResult> ListFromPostings(Connection* conn, const ListQuery& q
     bounds.push_back(static_cast<int64_t>(query.after->sort_key));
     bounds.push_back(query.after->event_id);
   }
-  for (const std::vector<uint64_t>& alternatives : plan.other_fields) {
+  for (const std::vector<std::pair<uint64_t, uint64_t>>& alternatives : plan.other_fields) {
     std::vector<std::string> any;
-    for (uint64_t bits : alternatives) {
-      // Bound as a signed 64-bit integer: SQLite's & works on the same bits.
-      any.push_back("(k_mask & ?) = ?");
-      bounds.push_back(static_cast<int64_t>(bits));
-      bounds.push_back(static_cast<int64_t>(bits));
+    for (const auto& [bits, bits2] : alternatives) {
+      // Bound as signed 64-bit integers: SQLite's & works on the same bits.
+      any.push_back("((k_mask & ?) = ? AND (k_mask2 & ?) = ?)");
+      bounds.insert(bounds.end(), {Value(static_cast<int64_t>(bits)), Value(static_cast<int64_t>(bits)),
+                                   Value(static_cast<int64_t>(bits2)), Value(static_cast<int64_t>(bits2))});
     }
     absl::StrAppend(&arm, " AND (", any.empty() ? "0" : absl::StrJoin(any, " OR "), ")");
+  }
+  if (f.min_confidence() > 0) {
+    // On the posting row: most candidates below it never reach the walk index.
+    absl::StrAppend(&arm, " AND k_conf >= ?");
+    bounds.push_back(f.min_confidence());
   }
   absl::StrAppend(&arm, " AND (", rest.sql, ")");
   std::vector<std::string> arms(plan.keys.size(), arm);
@@ -815,15 +838,21 @@ StoredColumns ColumnsOf(const v1::Event& e) {
   return c;
 }
 
-// An event's posting rows: its keys (with their signature) at its two sort keys.
+// An event's posting rows: its keys (with their signature and its confidence)
+// at its two sort keys.
 struct PostingState {
   int64_t event_date = 0;
   int64_t first_seen = 0;
   std::vector<std::string> keys;
   uint64_t mask = 0;
+  uint64_t mask2 = 0;
+  double confidence = 0;
   static PostingState Of(const StoredColumns& c) {
-    PostingState s{c.event_date, c.first_seen, store_internal::PostingKeys(c.p), 0};
-    for (const std::string& k : s.keys) s.mask |= store_internal::KeyBits(k);
+    PostingState s{c.event_date, c.first_seen, store_internal::PostingKeys(c.p), 0, 0, c.confidence};
+    for (const std::string& k : s.keys) {
+      s.mask |= store_internal::KeyBits(k, 0);
+      s.mask2 |= store_internal::KeyBits(k, 1);
+    }
     return s;
   }
 };
@@ -960,7 +989,7 @@ struct EventStore::Impl {
       const std::string* key;
       int64_t sort;
       const std::string* id;
-      uint64_t mask;
+      const PostingState* state;  // for its signature and confidence; null when removed
       bool operator<(const Row& o) const { return std::tie(*key, sort, *id) < std::tie(*o.key, o.sort, *o.id); }
     };
     std::map<std::string, int64_t> added;  // postings_date rows per key
@@ -970,15 +999,15 @@ struct EventStore::Impl {
       for (const auto& [id, change] : postings) {
         auto sort_of = [&](const PostingState& state) { return by_date ? state.event_date : state.first_seen; };
         if (change.before && change.after && change.before->keys == change.after->keys &&
-            sort_of(*change.before) == sort_of(*change.after)) {
+            sort_of(*change.before) == sort_of(*change.after) && change.before->confidence == change.after->confidence) {
           continue;  // same rows (the signature is of the keys)
         }
         if (change.before) {
-          for (const std::string& k : change.before->keys) removed.push_back({&k, sort_of(*change.before), &id, 0});
+          for (const std::string& k : change.before->keys) removed.push_back({&k, sort_of(*change.before), &id, nullptr});
         }
         if (change.after) {
           for (const std::string& k : change.after->keys) {
-            inserted.push_back({&k, sort_of(*change.after), &id, change.after->mask});
+            inserted.push_back({&k, sort_of(*change.after), &id, &*change.after});
           }
         }
       }
@@ -993,10 +1022,12 @@ struct EventStore::Impl {
         if (absl::Status s = (*del)->Reset(); !s.ok()) return s;
       }
       absl::StatusOr<std::unique_ptr<Statement>> ins = writer->Prepare(absl::StrCat(
-          "INSERT OR IGNORE INTO ", t->table, " (key, ", t->sort_column, ", k_id, k_mask) VALUES (?1, ?2, ?3, ?4)"));
+          "INSERT OR IGNORE INTO ", t->table, " (key, ", t->sort_column,
+          ", k_id, k_mask, k_mask2, k_conf) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
       if (!ins.ok()) return ins.status();
       for (const Row& r : inserted) {
-        (*ins)->BindAll({Value(*r.key), Value(r.sort), Value(*r.id), Value(static_cast<int64_t>(r.mask))});
+        (*ins)->BindAll({Value(*r.key), Value(r.sort), Value(*r.id), Value(static_cast<int64_t>(r.state->mask)),
+                         Value(static_cast<int64_t>(r.state->mask2)), Value(r.state->confidence)});
         if (absl::Status s = (*ins)->Run(); !s.ok()) return s;
         if (by_date && writer->changes() > 0) ++added[*r.key];
         if (absl::Status s = (*ins)->Reset(); !s.ok()) return s;

@@ -79,11 +79,11 @@ std::string KeysOf(const std::string& row) {
   return absl::StrJoin(selects, " UNION ALL ");
 }
 
-// The row's key signature (KeyBits of every key it has, or-ed).
-std::string MaskOf(const std::string& row) {
+// The row's key signature (KeyBits of every key it has, or-ed), part 0 or 1.
+std::string MaskOf(const std::string& row, int part) {
   std::vector<std::string> terms;
   for (const KeyColumn& k : kKeyColumns) {
-    terms.push_back(absl::StrCat("(CASE WHEN ", HasKeySql(k, row), " THEN ew_key_bits(", KeySql(k, row),
+    terms.push_back(absl::StrCat("(CASE WHEN ", HasKeySql(k, row), " THEN ew_key_bits(", KeySql(k, row), ", ", part,
                                  ") ELSE 0 END)"));
   }
   return absl::StrJoin(terms, " | ");
@@ -94,7 +94,8 @@ void KeyBitsFunction(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
   const int n = sqlite3_value_bytes(argv[0]);
   sqlite3_result_int64(ctx, static_cast<sqlite3_int64>(
                                 KeyBits(std::string_view(reinterpret_cast<const char*>(p ? p : reinterpret_cast<const unsigned char*>("")),
-                                                         static_cast<size_t>(p ? n : 0)))));
+                                                         static_cast<size_t>(p ? n : 0)),
+                                        sqlite3_value_int(argv[1]))));
 }
 
 bool IsAscii(const std::string& s) {
@@ -139,7 +140,8 @@ std::string TableSchema(const PostingTable& t) {
   // Inserts and upserts are EventStore's (PostingWriter); the triggers of
   // earlier versions that did it row by row are dropped.
   return absl::StrCat("CREATE TABLE IF NOT EXISTS ", t.table, " (key TEXT NOT NULL, ", t.sort_column,
-                      " INTEGER NOT NULL, k_id TEXT NOT NULL, k_mask INTEGER NOT NULL, PRIMARY KEY (key, ", t.sort_column,
+                      " INTEGER NOT NULL, k_id TEXT NOT NULL, k_mask INTEGER NOT NULL, k_mask2 INTEGER NOT NULL, ",
+                      "k_conf REAL NOT NULL, PRIMARY KEY (key, ", t.sort_column,
                       ", k_id)) WITHOUT ROWID;\n",  //
                       "DROP TRIGGER IF EXISTS ", t.table, "_ai;\nDROP TRIGGER IF EXISTS ", t.table, "_au;\n",
                       "CREATE TRIGGER IF NOT EXISTS ", t.table, "_ad AFTER DELETE ON events BEGIN\n", delete_old,
@@ -221,11 +223,13 @@ END;
 std::string PostingsRebuildSql(const PostingTable& t) {
   std::vector<std::string> selects;
   for (const KeyColumn& k : kKeyColumns) {
-    selects.push_back(absl::StrCat("SELECT ", KeySql(k, ""), ", ", t.events_column, ", event_id, ", MaskOf(""),
+    selects.push_back(absl::StrCat("SELECT ", KeySql(k, ""), ", ", t.events_column, ", event_id, ", MaskOf("", 0), ", ",
+                                   MaskOf("", 1), ", confidence",
                                    " FROM events WHERE ", HasKeySql(k, "")));
   }
   // Sorted, so the b-tree is appended to rather than written at random.
-  std::string sql = absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column, ", k_id, k_mask) ",
+  std::string sql = absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column,
+                                 ", k_id, k_mask, k_mask2, k_conf) ",
                                  absl::StrJoin(selects, " UNION ALL "), " ORDER BY 1, 2, 3;");
   if (&t == &kTables[0]) {
     sql += "DELETE FROM posting_counts; INSERT INTO posting_counts (key, n) SELECT key, count(*) FROM postings_date "
@@ -258,17 +262,24 @@ std::vector<std::string> PostingKeys(const PostingColumns& columns) {
   return keys;
 }
 
-uint64_t KeyBits(std::string_view key) {
+uint64_t KeyBits(std::string_view key, int part) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across builds and machines
   for (unsigned char c : key) {
     h ^= c;
     h *= 1099511628211ull;
   }
+  if (part == 1) {  // a second, independent pair of bits: the murmur3 finaliser of the same hash
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+  }
   return (uint64_t{1} << (h & 63)) | (uint64_t{1} << ((h >> 6) & 63));
 }
 
 int RegisterPostingFunctions(sqlite3* db) {
-  return sqlite3_create_function(db, "ew_key_bits", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+  return sqlite3_create_function(db, "ew_key_bits", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                  &KeyBitsFunction, nullptr, nullptr);
 }
 

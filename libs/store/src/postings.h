@@ -1,5 +1,5 @@
 // Posting lists for ListEvents in event-date and first-seen order: one row per
-// (key, event) in `postings_date(key, k_date, k_id, k_mask)` (and
+// (key, event) in `postings_date(key, k_date, k_id, k_mask, k_mask2, k_conf)` (and
 // `postings_seen(key, k_seen, ...)`), WITHOUT ROWID tables whose primary key
 // puts each filter value's events in page order, so a filter is one index range
 // scan instead of a walk of every event. EventStore writes an event's rows
@@ -60,12 +60,15 @@ struct PostingColumns {
 // An event's distinct posting keys (sorted), as the rebuild SQL makes them.
 std::vector<std::string> PostingKeys(const PostingColumns& columns);
 
-// A key's bits in the 64-bit signature each posting row carries (k_mask: the
-// bits of all its event's keys). A candidate whose signature lacks a key's
-// bits cannot have the key, so most candidates failing another filter field
-// are dropped on the posting row, before their walk-index entry is read.
-uint64_t KeyBits(std::string_view key);
-// ew_key_bits(key) for the rebuild SQL; on every connection (SQLITE_OK or an error code).
+// A key's bits in the 128-bit signature each posting row carries (k_mask for
+// part 0, k_mask2 for part 1: the bits of all its event's keys). A candidate
+// whose signature lacks a key's bits cannot have the key, so nearly all
+// candidates failing another filter field are dropped on the posting row,
+// before their walk-index entry is read (one 64-bit half let ~11% through).
+// Posting rows also carry their event's confidence (k_conf), for the same
+// reason: a minimum confidence is tested there.
+uint64_t KeyBits(std::string_view key, int part = 0);
+// ew_key_bits(key, part) for the rebuild SQL; on every connection (SQLITE_OK or an error code).
 int RegisterPostingFunctions(sqlite3* db);
 
 // Keys one filter field may match: exact keys, plus half-open key ranges

@@ -317,6 +317,41 @@ TEST_F(StorePlanTest, ConfidenceOrderInAShortDateRange) {
   }
 }
 
+// Posting rows from before they carried k_mask2 and k_conf are rebuilt on open.
+TEST_F(StorePlanTest, PostingListsOfAnOlderFormatAreRebuiltOnOpen) {
+  std::mt19937 rng(17);
+  std::vector<v1::Event> events;
+  {
+    auto store = EventStore::Open({.path = Path()});
+    ASSERT_TRUE(store.ok()) << store.status();
+    events = Fill(store->get(), rng);
+  }
+  const char* const kRows = "SELECT key, k_seen, k_id, k_mask, k_mask2, k_conf FROM postings_seen ORDER BY 1, 2, 3";
+  std::vector<std::string> written;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(Path().c_str(), &db), SQLITE_OK);
+    written = Rows(db, kRows);
+    // The older format, holding some wrong rows: none of them may survive.
+    const char* old_format =
+        "DROP TABLE postings_seen;"
+        "CREATE TABLE postings_seen (key TEXT NOT NULL, k_seen INTEGER NOT NULL, k_id TEXT NOT NULL,"
+        "  k_mask INTEGER NOT NULL, PRIMARY KEY (key, k_seen, k_id)) WITHOUT ROWID;"
+        "INSERT INTO postings_seen VALUES ('s:c:NOBODY', 1, 'x', 0);";
+    EXPECT_EQ(sqlite3_exec(db, old_format, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto store = EventStore::Open({.path = Path()});
+  ASSERT_TRUE(store.ok()) << store.status();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(Path().c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(Rows(db, kRows), written);
+    sqlite3_close(db);
+  }
+  CheckRandomFilters(store->get(), events, rng, 60);
+}
+
 TEST_F(StorePlanTest, AStoreWithoutPostingListsGetsThemOnOpen) {
   std::mt19937 rng(11);
   std::vector<v1::Event> events;
@@ -333,8 +368,8 @@ TEST_F(StorePlanTest, AStoreWithoutPostingListsGetsThemOnOpen) {
   // The posting rows and counts the store wrote batch by batch, to compare
   // with those rebuilt from the events by SQL below.
   const char* const kPostingQueries[] = {
-      "SELECT key, k_date, k_id, k_mask FROM postings_date ORDER BY 1, 2, 3",
-      "SELECT key, k_seen, k_id, k_mask FROM postings_seen ORDER BY 1, 2, 3",
+      "SELECT key, k_date, k_id, k_mask, k_mask2, k_conf FROM postings_date ORDER BY 1, 2, 3",
+      "SELECT key, k_seen, k_id, k_mask, k_mask2, k_conf FROM postings_seen ORDER BY 1, 2, 3",
       "SELECT key, n FROM posting_counts WHERE n > 0 ORDER BY 1"};
   std::vector<std::vector<std::string>> written;
   {
