@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <string_view>
 
@@ -66,6 +67,12 @@ constexpr std::string_view kAttackPrepositions[] = {"at", "on", "into", "against
 constexpr std::string_view kRelativePronouns[] = {"which", "who", "that"};
 constexpr std::string_view kSubordinators[] = {"after", "before", "since", "until", "while", "once"};
 constexpr std::string_view kSubjectPronouns[] = {"it", "they", "he", "she"};
+// Words that open a participle clause: "while warning", ", offering", "after storming".
+constexpr std::string_view kParticipleLinks[] = {"while", "as", "when", "after", "before", "by", "since", ","};
+// Adverbs between a subject and its verb: "He later flew", "It subsequently denied".
+constexpr std::string_view kTimeAdverbs[] = {"later", "earlier", "subsequently", "separately", "previously",
+                                             "first", "once", "since", "already", "yet", "soon", "swiftly"};
+constexpr int kPronounSubject = -4;  // MainSubject(): the sentence opens with "he", "she", "they", "it"
 constexpr std::string_view kObjectPronouns[] = {"them", "him", "her", "it", "us", "themselves", "itself", "me"};
 constexpr std::string_view kSpeech[] = {"said", "says", "say", "told", "tells", "added", "noted", "stated",
                                         "according", "quoted", "insisted", "argued", "explained"};
@@ -88,12 +95,36 @@ struct Mention {
   bool territory = false;     // a demonym naming land ("Armenian territory", "the Chadian border")
   bool adjectival = false;    // a lone demonym or short country form ("French", "U.S.")
   int group = -1;             // coordination group id ("Qatar and Turkey")
+  bool inherited = false;     // the country came from the context, not the phrase ("the rebels")
+  int inherited_from = -1;    // ... from this mention
 };
 
 // A country, demonym or capital without role, group or person: "Pakistan".
 bool Bare(const v1::Actor& a) { return a.role().empty() && a.known_group().empty() && a.person().empty(); }
 // An agent whose country the sentence must supply: "police", "the rebels", "President Ruto".
+// A single person: a named one, or an office held by one ("the spokesman", not "officials").
+bool PersonLike(const v1::Actor& a) {
+  return !a.person().empty() || (!a.office().empty() && !a.text().ends_with("s"));
+}
 bool Stateless(const v1::Actor& a) { return a.country_code().empty() && a.known_group().empty() && !a.role().empty(); }
+
+// One party under two names: the same code or group, or a country and its own
+// state ("Turkey" and the Turkish government). No event is aimed at its own
+// source; a country acting on its people or rebels names another role.
+bool SameParty(const v1::Actor& a, const v1::Actor& b) {
+  if (a.code().empty() || b.code().empty()) return false;
+  if (a.code() == b.code()) return true;
+  // A group in government is its state ("the Taliban" and "Kabul" after 2021).
+  if (!a.known_group().empty() || !b.known_group().empty())
+    return a.known_group() == b.known_group() ||
+           (a.role() == "GOV" && b.role() == "GOV" && a.country_code() == b.country_code());
+  auto state = [](const v1::Actor& x) {
+    const std::string& r = x.role();
+    return r == "GOV" || r == "MIL" || r == "COP" || r == "JUD" || r == "LEG" || r == "SPY";
+  };
+  return !a.country_code().empty() && a.country_code() == b.country_code() &&
+         (a.role() == b.role() || (Bare(a) && state(b)) || (Bare(b) && state(a)));
+}
 
 struct Trigger {
   size_t begin = 0, end = 0;  // tokens of the pattern
@@ -111,6 +142,14 @@ struct Trigger {
   std::string_view frame_word;  // first word of the modal frame ("agreed", "threatened")
   std::string object_event;     // code of an actorless event nominal in the object ("condemned the attack")
 };
+
+// "hundreds (of)", "dozens (of)", "2,000 (of)": a count, not a noun that owns what follows.
+bool Quantity(const Token& t) {
+  constexpr std::string_view kCounts[] = {"hundreds", "thousands", "dozens", "scores", "millions", "tens",
+                                          "billions", "number", "lots", "couple", "some", "many", "most",
+                                          "all", "each", "both", "none", "one", "two", "three"};
+  return t.number || In(t.lower, kCounts);
+}
 
 // Roots 18-20: assault, fight, mass violence.
 bool Violent(std::string_view code) {
@@ -144,6 +183,7 @@ std::string_view ReferredRoot(std::string_view w) {
       {"raids", "19"}, {"assault", "19"}, {"incursion", "19"}, {"invasion", "19"}, {"massacre", "19"},
       {"detentions", "17"}, {"detention", "17"}, {"arrest", "17"}, {"arrests", "17"}, {"crackdown", "17"},
       {"drills", "15"}, {"exercises", "15"}, {"deployment", "15"}, {"visit", "04"}, {"trip", "04"},
+      {"meeting", "04"}, {"talks", "04"}, {"round", "04"}, {"summit", "04"}, {"negotiations", "04"},
       {"sanctions", "16"}, {"expulsion", "16"}, {"expulsions", "16"}, {"coup", "*"}};
   for (const auto& [noun, root] : kNouns)
     if (noun == w) return root;
@@ -194,7 +234,9 @@ class SentenceCoder {
 
   // `history`: actors of the article's earlier sentences, oldest first, for
   // references such as "the group" or "the country".
-  void FindMentions(const std::vector<v1::Actor>& history);
+  // `surnames`: last names of people named in full earlier in the article.
+  void FindMentions(const std::vector<v1::Actor>& history,
+                    const std::vector<std::pair<std::string, v1::Actor>>& surnames);
   void FindTriggers();
   void ApplyModals();
   const std::vector<Mention>& mentions() const { return mentions_; }
@@ -227,8 +269,26 @@ class SentenceCoder {
   void GroupCoordinated();
   void InheritCountries(const std::vector<v1::Actor>& history);
   void ResolveReferences(const std::vector<v1::Actor>& history);
+  void AddSurnames(const std::vector<std::pair<std::string, v1::Actor>>& surnames);
+  void InsertMentions(std::vector<Mention> added);
   void SetRole(Mention* m, const v1::Actor& from) const;
   std::string PlaceCountryAt(size_t pos) const;
+  void MarkClauses();
+
+ public:
+  // The country the context gives a mention without one ("the rebels", "officials");
+  // empty when the context names none. See InheritCountries. `ignore_group`: the
+  // mentions of that coordination group do not count (-1: all count); with it,
+  // officials and former leaders take no country from a place, and `history` may
+  // be null. `from` receives the mention the country came from, else -1.
+  std::string ContextCountry(size_t k, int ignore_group, const std::vector<v1::Actor>* history,
+                             int* from = nullptr) const;
+  // The mention whose country `k` took, -1 when it had its own or took a place's.
+  int InheritedFrom(size_t k) const { return mentions_[k].inherited_from; }
+  // The main clause's subject: a mention index, kPronounSubject, or -1.
+  int MainSubject() const;
+
+ private:
 
   const Lexicon& lex_;
   std::string_view s_;
@@ -238,12 +298,14 @@ class SentenceCoder {
   std::string_view dateline_country_;
   std::vector<Mention> mentions_;
   std::vector<int> covered_;  // token -> mention index or -1
+  std::vector<int> clause_;   // token -> clause number (see MarkClauses)
   std::vector<Trigger> triggers_;
   std::vector<int> trigger_sources_;  // per trigger: chosen source mention
   int last_verb_source_ = -1;         // source of the last verbal trigger (for "... and killed")
 };
 
-void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history) {
+void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history,
+                                 const std::vector<std::pair<std::string, v1::Actor>>& surnames) {
   covered_.assign(toks_.size(), -1);
   const size_t n = toks_.size();
   size_t i = skip_;
@@ -413,8 +475,10 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history) {
     mentions_.push_back(std::move(m));
     i = mend > i ? mend : i + 1;
   }
+  AddSurnames(surnames);
   ResolveReferences(history);
   GroupCoordinated();
+  MarkClauses();
   InheritCountries(history);
 }
 
@@ -493,6 +557,10 @@ void SentenceCoder::ResolveReferences(const std::vector<v1::Actor>& history) {
     m.actor.set_text(std::string(Slice(s_, toks_, i - 1, i + 1)));
     added.push_back(std::move(m));
   }
+  InsertMentions(std::move(added));
+}
+
+void SentenceCoder::InsertMentions(std::vector<Mention> added) {
   if (added.empty()) return;
   for (Mention& m : added) mentions_.push_back(std::move(m));
   std::stable_sort(mentions_.begin(), mentions_.end(),
@@ -500,6 +568,31 @@ void SentenceCoder::ResolveReferences(const std::vector<v1::Actor>& history) {
   covered_.assign(toks_.size(), -1);
   for (size_t k = 0; k < mentions_.size(); ++k)
     for (size_t t = mentions_[k].begin; t < mentions_[k].end; ++t) covered_[t] = static_cast<int>(k);
+}
+
+// "Mujahid said" after "Taliban spokesman Zabihullah Mujahid": a person named in
+// full earlier in the article is later called by the last word of the name.
+void SentenceCoder::AddSurnames(const std::vector<std::pair<std::string, v1::Actor>>& surnames) {
+  if (surnames.empty()) return;
+  std::vector<Mention> added;
+  for (size_t i = skip_; i < toks_.size(); ++i) {
+    if (covered_[i] >= 0 || !toks_[i].capitalized || toks_[i].punct) continue;
+    // "Mujahid" alone, not part of another name ("Mujahid Khan").
+    if ((i + 1 < toks_.size() && toks_[i + 1].capitalized && !toks_[i + 1].punct && i + 1 > skip_) ||
+        (i > skip_ && toks_[i - 1].capitalized && !toks_[i - 1].punct))
+      continue;
+    for (auto it = surnames.rbegin(); it != surnames.rend(); ++it) {
+      if (it->first != toks_[i].lower) continue;
+      Mention m;
+      m.begin = i;
+      m.end = i + 1;
+      m.actor = it->second;
+      m.actor.set_text(std::string(Slice(s_, toks_, i, i + 1)));
+      added.push_back(std::move(m));
+      break;
+    }
+  }
+  InsertMentions(std::move(added));
 }
 
 // Coordination: mentions separated only by "and", ",", "&", "as well as", "both".
@@ -553,12 +646,89 @@ std::string SentenceCoder::PlaceCountryAt(size_t pos) const {
   return best->country;
 }
 
+// Clauses for attaching agents to their context: a new one starts at ";", ":",
+// a subordinator or relative pronoun, and at ", and" / ", but".
+void SentenceCoder::MarkClauses() {
+  constexpr std::string_view kBoundaries[] = {";", ":", "but", "while", "although", "whereas", "though",
+                                              "because", "since", "when", "if", "unless", "until", "which",
+                                              "who", "whom", "where"};
+  clause_.assign(toks_.size(), 0);
+  int clause = 0;
+  for (size_t i = 0; i < toks_.size(); ++i) {
+    if (In(toks_[i].lower, kBoundaries) || (toks_[i].lower == "and" && i > 0 && toks_[i - 1].lower == ","))
+      ++clause;
+    clause_[i] = clause;
+  }
+}
+
+std::string SentenceCoder::ContextCountry(size_t k, int ignore_group, const std::vector<v1::Actor>* history,
+                                          int* from) const {
+  const Mention& a = mentions_[k];
+  if (from != nullptr) *from = -1;
+  // "police in Lagos", "rebels from Tigray", "officials of Armenia".
+  if (a.end + 1 < toks_.size() &&
+      (toks_[a.end].lower == "in" || toks_[a.end].lower == "from" || toks_[a.end].lower == "of")) {
+    std::string c = PlaceCountryAt(a.end + 1);
+    if (!c.empty()) return c;
+  }
+  // Civilians and refugees belong where the event happens more often than to the
+  // nearest actor (who is often the one attacking them); police, protesters,
+  // fighters, courts and firms belong where their clause happens; officials,
+  // diplomats and troops travel, so a place tells less about them than the
+  // national actors around them.
+  const std::string& role = a.actor.role();
+  const bool victims = role == "CVL" || role == "REF";
+  const bool mobile = role == "GOV" || role == "MIL" || role == "SPY" || role == "IGO" || role == "NGO";
+  const bool no_place = ignore_group >= 0 && (role == "GOV" || role == "ELI");
+  size_t pb = 0, pe = 0;
+  const std::string place = !no_place && Place(a.begin, a.end, "", &pb, &pe) != nullptr ? PlaceCountryAt(pb)
+                                                                                       : std::string();
+  const bool place_in_clause = !place.empty() && clause_[pb] == clause_[a.begin];
+  if (victims && !place.empty()) return place;
+  // The nearest national actor (not a place), in the same clause first.
+  int near_in_clause = -1, near_anywhere = -1;
+  size_t best_in = kNone, best_any = kNone;
+  for (size_t o = 0; o < mentions_.size(); ++o) {
+    const Mention& m = mentions_[o];
+    if (o == k || m.place_only || m.actor.country_code().empty() ||
+        (ignore_group >= 0 && (m.group == ignore_group || m.inherited)))
+      continue;
+    const size_t dist = m.begin > a.begin ? m.begin - a.begin : a.begin - m.begin;
+    if (dist < best_any) {
+      best_any = dist;
+      near_anywhere = static_cast<int>(o);
+    }
+    if (clause_[m.begin] == clause_[a.begin] && dist < best_in) {
+      best_in = dist;
+      near_in_clause = static_cast<int>(o);
+    }
+  }
+  // A second country for a party of the source's own act: where the act happens
+  // says most ("fired missiles at Israel", "the junta ... in Yangon").
+  if (ignore_group >= 0 && place_in_clause) return place;
+  const bool place_first = (!mobile && place_in_clause) || (ignore_group >= 0 && !place.empty());
+  const int near = near_in_clause >= 0 ? near_in_clause : place_first ? -1 : near_anywhere;
+  if (near >= 0) {
+    if (from != nullptr) *from = near;
+    return mentions_[near].actor.country_code();
+  }
+  if (!place.empty()) return place;
+  // Places named as bare countries or capitals ("in Turkey").
+  for (const Mention& m : mentions_)
+    if (m.place_only && !m.actor.country_code().empty() && !no_place) return m.actor.country_code();
+  if (!dateline_country_.empty()) return std::string(dateline_country_);
+  // Last, the country of the article's latest national actor ("Police had used tear gas" in a Sri Lanka story).
+  for (size_t h = history != nullptr ? history->size() : 0; h-- > 0;)
+    if (!(*history)[h].country_code().empty()) return (*history)[h].country_code();
+  return "";
+}
+
 // Agents without a country take it from the sentence, most specific first:
 // "the foreign ministers of Armenia and Azerbaijan" (the countries take the
-// role), "police in Lagos", "U.S. and Afghan officials" (shared head), the
-// nearest national actor or place, the dateline, the article's latest national
-// actor. Domestic actors are the
-// usual reading of news; a wrong guess is no worse than a missing country.
+// role), "police in Lagos", "U.S. and Afghan officials" (shared head), then
+// their context (ContextCountry): the national actors and places of their
+// clause, of the sentence, the dateline, the article's latest national actor.
+// Domestic actors are the usual reading of news.
 void SentenceCoder::InheritCountries(const std::vector<v1::Actor>& history) {
   std::vector<bool> drop(mentions_.size(), false);
   for (size_t k = 0; k + 1 < mentions_.size(); ++k) {
@@ -584,39 +754,24 @@ void SentenceCoder::InheritCountries(const std::vector<v1::Actor>& history) {
   for (size_t k = 0; k < mentions_.size(); ++k) {
     Mention& a = mentions_[k];
     if (drop[k] || !Stateless(a.actor)) continue;
-    std::string country;
-    if (a.end + 1 < toks_.size() &&
-        (toks_[a.end].lower == "in" || toks_[a.end].lower == "from" || toks_[a.end].lower == "of"))
-      country = PlaceCountryAt(a.end + 1);
-    size_t best_dist = kNone;
-    // Civilians and refugees belong where the event happens more often than
-    // to the nearest actor (who is often the one attacking them).
-    const bool victims = a.actor.role() == "CVL" || a.actor.role() == "REF";
-    size_t pb = 0, pe = 0;
-    if (country.empty() && victims && Place(a.begin, a.end, "", &pb, &pe) != nullptr) country = PlaceCountryAt(pb);
-    if (country.empty()) {
-      for (size_t o = 0; o < mentions_.size(); ++o) {
-        const Mention& m = mentions_[o];
-        if (o == k || drop[o] || m.actor.country_code().empty()) continue;
-        const size_t dist = m.begin > a.begin ? m.begin - a.begin : a.begin - m.begin;
-        if (dist < best_dist) {
-          best_dist = dist;
-          country = m.actor.country_code();
-        }
-      }
-    }
-    if (country.empty() && Place(a.begin, a.end, "", &pb, &pe) != nullptr) country = PlaceCountryAt(pb);
-    if (country.empty()) country = std::string(dateline_country_);
-    // Last, the country of the article's latest national actor ("Police had used tear gas" in a Sri Lanka story).
-    for (size_t h = history.size(); country.empty() && h-- > 0;) country = history[h].country_code();
+    int from = -1;
+    const std::string country = ContextCountry(k, -1, &history, &from);
     if (country.empty()) continue;
     a.actor.set_country_code(country);
     a.actor.set_code(country + a.actor.role());
+    a.inherited = true;
+    a.inherited_from = from;
   }
   if (std::find(drop.begin(), drop.end(), true) == drop.end()) return;
   std::vector<Mention> kept;
-  for (size_t k = 0; k < mentions_.size(); ++k)
-    if (!drop[k]) kept.push_back(std::move(mentions_[k]));
+  std::vector<int> index(mentions_.size(), -1);
+  for (size_t k = 0; k < mentions_.size(); ++k) {
+    if (drop[k]) continue;
+    index[k] = static_cast<int>(kept.size());
+    kept.push_back(std::move(mentions_[k]));
+  }
+  for (Mention& m : kept)
+    if (m.inherited_from >= 0) m.inherited_from = index[m.inherited_from];
   mentions_ = std::move(kept);
   covered_.assign(toks_.size(), -1);
   for (size_t k = 0; k < mentions_.size(); ++k)
@@ -629,6 +784,9 @@ void SentenceCoder::FindTriggers() {
     if (toks_[i].lemma < 0 || IsCovered(i)) continue;
     // Capitalised mid-sentence words are names ("March", "Court of Appeals").
     if (toks_[i].capitalized && i > skip_ && !toks_[i].all_caps) continue;
+    // "a Qatar-brokered ceasefire", "Saudi-led strikes": the participle is an adjective.
+    if (i > 0 && covered_[i - 1] >= 0 && mentions_[covered_[i - 1]].end == i && Compound(mentions_[covered_[i - 1]]))
+      continue;
     size_t end = 0;
     const Pattern* p = lex_.triggers.MatchAt(toks_, i, &end);
     if (p == nullptr) continue;
@@ -897,6 +1055,14 @@ void SentenceCoder::ApplyModals() {
       v.object_event = std::string(kAgreementRef);
       continue;
     }
+    // "hosted the meeting", "hosted this round": a meeting reported before, whose
+    // parties are the host's guests.
+    if (v.code.starts_with("04") && v.end > v.begin + 1 &&
+        (toks_[v.end - 2].lower == "the" || toks_[v.end - 2].lower == "this") &&
+        ReferredRoot(toks_[v.end - 1].lower) == "04") {
+      v.object_event = "04";
+      continue;
+    }
     for (size_t k = v.end; k < toks_.size() && k < v.end + 6; ++k) {
       const std::string_view w = toks_[k].lower;
       if (covered_[k] >= 0) break;
@@ -967,7 +1133,9 @@ std::string_view SentenceCoder::SettingBefore(size_t pos, size_t floor) const {
 // "the killing of X", "the displacement of Palestinians": a mention after an
 // act noun and "of", at or after `floor`.
 bool SentenceCoder::VictimOfNoun(const Mention& m, size_t floor) const {
-  constexpr std::string_view kActNouns[] = {"killing", "killings", "death", "deaths", "displacement",
+  constexpr std::string_view kActNouns[] = {"killing", "killings", "death", "deaths", "displacement", "shelling",
+                                            "bombing", "bombings", "bombardment", "attack", "attacks", "siege",
+                                            "blockade", "occupation", "shooting",
                                             "deportation", "deportations", "murder", "abduction", "kidnapping",
                                             "torture", "expulsion", "persecution", "suffering", "plight"};
   size_t q = m.begin;
@@ -1028,6 +1196,8 @@ int SentenceCoder::NominalSource(const Trigger& t) const {
   for (size_t k = mentions_.size(); k-- > 0;) {
     const Mention& m = mentions_[k];
     if (m.end > t.begin || m.place_only) continue;
+    // "a Qatar-brokered ceasefire": the broker is no party of the truce.
+    if (Compound(m)) return -1;
     // A possessive, adjectives or a light verb between ("Israel's offensive",
     // "Russian heavy shelling", "X issued an arrest warrant"), not a
     // preposition or infinitive ("the Taliban to enter talks", "X in an ambush").
@@ -1038,6 +1208,26 @@ int SentenceCoder::NominalSource(const Trigger& t) const {
                                !In(w, kSpeech));
     }
     return adjacent ? static_cast<int>(k) : -1;
+  }
+  return -1;
+}
+
+// The subject of the sentence's main clause: an actor (or subject pronoun) at its
+// start, after a leading phrase closed by a comma ("On Monday, the minister ...").
+// -1 when the sentence does not open with one.
+int SentenceCoder::MainSubject() const {
+  size_t p = skip_;
+  for (int pass = 0; pass < 2 && p < toks_.size(); ++pass) {
+    if (In(toks_[p].lower, kSubjectPronouns)) return kPronounSubject;
+    size_t q = p;
+    while (q < toks_.size() && q < p + 3 && (In(toks_[q].lower, kDeterminers) || In(toks_[q].lower, kModifiers))) ++q;
+    if (q < toks_.size() && covered_[q] >= 0 && !mentions_[covered_[q]].place_only && mentions_[covered_[q]].begin == q)
+      return covered_[q];
+    // A leading adverbial ("In a statement on Monday, ..."): the subject follows its comma.
+    size_t comma = p;
+    while (comma < toks_.size() && comma < p + 10 && toks_[comma].lower != ",") ++comma;
+    if (comma >= toks_.size() || toks_[comma].lower != ",") return -1;
+    p = comma + 1;
   }
   return -1;
 }
@@ -1068,6 +1258,13 @@ int SentenceCoder::SubjectBefore(size_t pos) const {
     if (prev > 0 && In(toks_[prev - 1].lower, kPrepositions) && !clause_subject) {
       if (fallback < 0) fallback = static_cast<int>(k);
       continue;
+    }
+    // "X spoke two days after a U.S. diplomat, Jane Doe, visited": the verb is in
+    // the clause the subordinator opens; its subject is the actor after it.
+    if (fallback >= 0) {
+      const size_t sub = mentions_[fallback].begin;
+      for (size_t q = m.end; q < sub; ++q)
+        if (In(toks_[q].lower, kSubordinators) && sub <= q + 4) return fallback;
     }
     return static_cast<int>(k);
   }
@@ -1110,6 +1307,11 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         by_agent = MentionAt(k + 1);
         break;
       }
+      // "the ceasefire brokered by Qatar": the by-phrase is the participle's agent
+      // (the broker), not the nominal's.
+      bool verb = false;
+      for (const Trigger& o : triggers_) verb = verb || (t.noun && !o.noun && !o.dropped && o.begin == k);
+      if (verb) break;
     }
   }
   if (t.passive && by_agent < 0) {
@@ -1158,10 +1360,25 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         (toks_[t.span_begin - 1].lower == "and" ||
          (toks_[t.span_begin - 1].lower == "," && toks_[t.span_begin].lower.ends_with("ing")));
     source = t.agent != -2 ? t.agent : verb_coordination ? last_verb_source_ : SubjectBefore(t.span_begin);
+    // "..., offering talks", "while warning that ...": a participle clause has the
+    // main clause's subject, never a noun in between ("He described the traders
+    // as partners while warning ...": not the traders).
+    const bool participle = t.agent == -2 && !verb_coordination && t.span_begin > skip_ &&
+                            toks_[t.span_begin].lower.ends_with("ing") &&
+                            In(toks_[t.span_begin - 1].lower, kParticipleLinks);
+    if (participle) {
+      source = last_verb_source_ >= 0 ? last_verb_source_ : MainSubject();
+      if (source == kPronounSubject) {
+        source = -1;
+        *carried = true;
+      }
+    }
     // "Islamabad denies the accusations, although it promises": a subject
     // pronoun refers back to the last clause's subject, not its object.
     size_t pk = t.span_begin;
-    while (pk > 0 && (In(toks_[pk - 1].lower, kAuxiliaries) || toks_[pk - 1].lower.ends_with("ly")) &&
+    while (pk > 0 &&
+           (In(toks_[pk - 1].lower, kAuxiliaries) || In(toks_[pk - 1].lower, kTimeAdverbs) ||
+            toks_[pk - 1].lower.ends_with("ly")) &&
            !In(toks_[pk - 1].lower, kSubjectPronouns))
       --pk;
     // "Estonia said it would recall ...": a pronoun right after a speech verb is
@@ -1170,12 +1387,14 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
                               (In(toks_[pk - 2].lower, kSpeech) ||
                                (toks_[pk - 2].lower == "that" && pk > 2 && In(toks_[pk - 3].lower, kSpeech)));
     const int speaker = after_speech ? SubjectBefore(toks_[pk - 2].lower == "that" ? pk - 3 : pk - 2) : -1;
-    if (t.agent == -2 && !verb_coordination && speaker >= 0)
+    if (participle) {
+      // resolved above
+    } else if (t.agent == -2 && !verb_coordination && speaker >= 0) {
       source = speaker;
-    else if (t.agent == -2 && !verb_coordination && pk > 0 && In(toks_[pk - 1].lower, kSubjectPronouns) &&
-        last_verb_source_ >= 0)
+    } else if (t.agent == -2 && !verb_coordination && pk > 0 && In(toks_[pk - 1].lower, kSubjectPronouns) &&
+               last_verb_source_ >= 0) {
       source = last_verb_source_;
-    else if (t.agent == -2 && !verb_coordination && pk == skip_ + 1 && In(toks_[skip_].lower, kSubjectPronouns)) {
+    } else if (t.agent == -2 && !verb_coordination && pk == skip_ + 1 && In(toks_[skip_].lower, kSubjectPronouns)) {
       source = -1;
       *carried = true;
     }
@@ -1245,8 +1464,12 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     }
     if (target < 0 && !statement) {
       int route_group = -2;
+      int of_links = 0;
       for (size_t k = t.begin + 1; k < n && k < t.end + 12; ++k) {
         if (k >= t.end && (In(toks_[k].lower, kClauseStops) || toks_[k].lower == ",")) break;
+        // "an end to ... and the prevention of the dispatch of groups": an actor two
+        // "of"s deep belongs to a nominal inside the object, not to this event.
+        if (k >= t.end && toks_[k].lower == "of" && !Quantity(toks_[k - 1]) && ++of_links >= 2) break;
         // "expel them": an unresolved object ("met US envoy ..." is a name, not "us").
         if (k == t.end && In(toks_[k].lower, kObjectPronouns) && covered_[k] < 0) break;
         if (inquiry && k >= t.end && toks_[k].lower == "that") break;  // "the strike that killed ...": the act
@@ -1559,6 +1782,8 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
   const CivilDate pub = a.publication_date;
   v1::Actor carry;            // subject of the last sentence with events, for "It also ..."
   std::vector<v1::Actor> history;  // actors of earlier sentences, for "the group", "the country"
+  std::vector<v1::Actor> person_subjects;  // sentence subjects that are one person, for "he", "she"
+  std::vector<std::pair<std::string, v1::Actor>> surnames;  // lower-case last name -> person
   size_t sentence_first = 0;  // first event of the previous sentence in `out`
   for (size_t si = 0; si < a.sentences.size(); ++si) {
     for (size_t k = sentence_first; k < out.size(); ++k) {
@@ -1589,9 +1814,22 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       if (!t.punct) t.lemma = lex_.lemmas.Lemma(t.lower);
 
     SentenceCoder sc(lex_, sentence, tokens, pub, skip, dateline_loc.country_code());
-    sc.FindMentions(history);
-    for (const Mention& m : sc.mentions())
-      if (!m.place_only) history.push_back(m.actor);
+    sc.FindMentions(history, surnames);
+    const size_t history_before = history.size();
+    const size_t person_subjects_before = person_subjects.size();
+    if (const int subject = sc.MainSubject(); subject >= 0 && PersonLike(sc.mentions()[subject].actor))
+      person_subjects.push_back(sc.mentions()[subject].actor);
+    for (const Mention& m : sc.mentions()) {
+      if (m.place_only) continue;
+      history.push_back(m.actor);
+      // A full personal name: its last word names the person later on.
+      const std::string& name = m.actor.person();
+      if (const size_t space = name.rfind(' '); space != std::string::npos && name.size() - space > 3) {
+        std::string last = name.substr(space + 1);
+        for (char& c : last) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        surnames.emplace_back(std::move(last), m.actor);
+      }
+    }
     sc.FindTriggers();
     if (sc.triggers().empty()) continue;
     sc.ApplyModals();
@@ -1606,7 +1844,18 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       std::vector<int> sources, targets;
       bool mutual = false, carried = false;
       sc.Roles(ti, &sources, &targets, &mutual, &carried);
-      if (carried && !carry.code().empty()) sources = {kCarried};
+      // A sentence-initial pronoun subject: "it"/"they" is the previous sentence's
+      // subject; "he"/"she" the nearest person named before (an official, a
+      // spokesman), never a state or a noun of this sentence. Unresolved: no event.
+      const v1::Actor* carried_actor = &carry;
+      if (carried && (toks[skip].lower == "he" || toks[skip].lower == "she")) {
+        // The subject of an earlier sentence first (a pronoun continues the topic),
+        // then any person named.
+        carried_actor = person_subjects_before > 0 ? &person_subjects[person_subjects_before - 1] : nullptr;
+        for (size_t h = history_before; h-- > 0 && carried_actor == nullptr;)
+          if (PersonLike(history[h])) carried_actor = &history[h];
+      }
+      if (carried && carried_actor != nullptr && !carried_actor->code().empty()) sources = {kCarried};
       // Without a source only a passive ("X was attacked") says who was affected.
       if (sources.empty() && (targets.empty() || !(t.passive || t.instrument))) continue;
       // "100 people were killed when a bomber struck": an agentless passive
@@ -1621,13 +1870,16 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       if (t.code == "016") targets.clear();
       std::vector<const v1::Actor*> object_actors;
       const v1::Actor* object_actor = nullptr;
+      static const v1::Actor kNobody;
+      const v1::Actor& own_actor = sources.empty()              ? kNobody
+                                   : sources.front() == kCarried ? *carried_actor
+                                   : sources.front() >= 0        ? sc.mentions()[sources.front()].actor
+                                                                 : kNobody;
       if (targets.empty() && !t.object_event.empty() && !sources.empty() && t.code != "016") {
-        const std::string& own = sources.front() == kCarried ? carry.code() : sources.front() >= 0
-                                                                                  ? sc.mentions()[sources.front()].actor.code()
-                                                                                  : std::string();
+        const std::string& own = own_actor.code();
         if (t.object_event == kAgreementRef) {
           // The parties of the latest agreement between two actors, except the source's own side.
-          const std::string own_country = sources.front() == kCarried ? carry.country_code() : sources.front() >= 0
+          const std::string own_country = sources.front() == kCarried ? carried_actor->country_code() : sources.front() >= 0
                                               ? sc.mentions()[sources.front()].actor.country_code()
                                               : std::string();
           for (size_t k = out.size(); k-- > 0 && object_actors.empty();) {
@@ -1652,16 +1904,21 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
             if (!seen) object_actors.push_back(&a);
           }
         } else {
-          for (size_t k = out.size(); k-- > 0 && object_actor == nullptr;)
-            if (SameFamily(out[k].cameo_root(), t.object_event) && !out[k].source().code().empty() &&
-                out[k].source().code() != own)
+          // ... or, when the source did it itself ("met X", then "hosted the meeting"),
+          // the other party of that act.
+          for (size_t k = out.size(); k-- > 0 && object_actor == nullptr;) {
+            if (!SameFamily(out[k].cameo_root(), t.object_event) || out[k].source().code().empty()) continue;
+            if (!SameParty(out[k].source(), own_actor))
               object_actor = &out[k].source();
+            else if (!out[k].target().code().empty() && !SameParty(out[k].target(), own_actor))
+              object_actor = &out[k].target();
+          }
         }
       }
       // "urged both sides to stop": the two parties of the latest dyad reported before.
       if (targets.empty() && object_actors.empty() && object_actor == nullptr && !sources.empty() &&
           BothSides(toks, t.span_begin, t.end + 4)) {
-        const std::string own = sources.front() == kCarried ? carry.code() : sources.front() >= 0
+        const std::string own = sources.front() == kCarried ? carried_actor->code() : sources.front() >= 0
                                                                                  ? sc.mentions()[sources.front()].actor.code()
                                                                                  : std::string();
         for (size_t k = out.size(); k-- > 0 && object_actors.empty();)
@@ -1739,10 +1996,25 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         e.set_plover_type(info->plover_type);
         e.set_plover_mode(info->plover_mode);
         if (src >= 0) *e.mutable_source() = sc.mentions()[src].actor;
-        if (src == kCarried) *e.mutable_source() = carry;
+        if (src == kCarried) *e.mutable_source() = *carried_actor;
         if (tgt >= 0) *e.mutable_target() = sc.mentions()[tgt].actor;
         if (tgt == -1 && object_actor != nullptr) *e.mutable_target() = *object_actor;
         if (tgt <= kReferred) *e.mutable_target() = *object_actors[kReferred - tgt];
+        // "The U.S. demanded ... bring the insurgents' leaders": an agent that took its
+        // country from the context takes another country of its own context before
+        // the source's; the source's only when the article names no other ("rights
+        // groups urged the government": a domestic act).
+        int from = tgt >= 0 ? sc.InheritedFrom(tgt) : -1;  // "drones and missiles": follow the chain
+        for (size_t hops = 0; from >= 0 && sc.mentions()[from].inherited && hops < sc.mentions().size(); ++hops)
+          from = sc.InheritedFrom(from);
+        if (from >= 0 && src >= 0 && sc.mentions()[from].group == sc.mentions()[src].group) {
+          const std::string country = sc.ContextCountry(tgt, sc.mentions()[src].group, nullptr);
+          if (!country.empty()) {
+            v1::Actor* target = e.mutable_target();
+            target->set_country_code(country);
+            target->set_code(country + target->role());
+          }
+        }
         // A carried or referred actor can equal the source: no one acts on themselves here.
         if (!e.target().code().empty() && e.target().code() == e.source().code()) e.clear_target();
         e.set_modality(t.modality);
@@ -1831,6 +2103,11 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
             if (victims->name().empty()) victims->set_name(country + " civilians");
           }
         }
+        // No actor is the target of its own act: a party referred to from earlier
+        // sentences must not be the source's own side ("Turkey hosted the talks"
+        // after the Turkish government's own talks). Named objects stand ("Ecuador
+        // granted asylum to its former vice-president").
+        if (tgt < 0 && SameParty(e.source(), e.target())) e.clear_target();
         // Date: the date expression nearest the trigger, else publication date.
         const DateMatch* best_date = nullptr;
         size_t best_dist = kNone;
@@ -1912,6 +2189,24 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         e.set_language(a.language);
         for (const std::string& src_name : story.sources()) e.add_sources(src_name);
         if (e.sources_size() == 0 && !a.source.empty()) e.add_sources(a.source);
+        // The same act told again later in the article (a second "brokered by Qatar",
+        // "the talks, mediated by Qatar, ...") is the event already coded: same code
+        // and source, the same target or none named, the same day or no date of its
+        // own, and no other place.
+        bool repeated = false;
+        for (v1::Event& prior : out) {
+          if (prior.evidence().start() == e.evidence().start() || prior.cameo_code() != e.cameo_code() ||
+              prior.source().code() != e.source().code() ||
+              (prior.target().code() != e.target().code() && !e.target().code().empty()) ||
+              (prior.event_date().date() != e.event_date().date() && e.event_date().method() != "publication") ||
+              (!prior.location().name().empty() && !e.location().name().empty() &&
+               prior.location().name() != e.location().name()))
+            continue;
+          if (prior.location().name().empty()) *prior.mutable_location() = e.location();
+          repeated = true;
+          break;
+        }
+        if (repeated) continue;
         e.set_event_id(EventId(a, story, span, e));
         out.push_back(std::move(e));
       }
