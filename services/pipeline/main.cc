@@ -58,6 +58,8 @@ struct Flags {
   TelemetryOptions telemetry;  // --metrics-port, --health-port, --shutdown-timeout-s, ...
   int64_t test_pause_before_commit_ms = 0;  // test hook, see Register
   StorySyncFlags sync;  // --signatures-topic, --state-dir, ... (story_sync.h)
+  int64_t event_merge_window_days = EventMergerOptions{}.window_days;
+  int64_t event_merge_max_events = static_cast<int64_t>(EventMergerOptions{}.max_events);
 };
 
 void Register(Config& config, Flags& f) {
@@ -92,6 +94,15 @@ void Register(Config& config, Flags& f) {
                 6000, 300000);
   AddTelemetryFlags(config, &f.telemetry);
   AddStorySyncFlags(config, &f.sync);
+  config.AddInt("event-merge-window-days", &f.event_merge_window_days,
+                "an event that another story reported already (same CAMEO root, actor codes and "
+                "country, event dates at most this many days apart) is published as a new version "
+                "of that earlier event (its event_id, more sources and related_story_ids) instead "
+                "of a new event; 0: no merging. Restarts and other instances keep merging only with "
+                "--signatures-topic (docs/dedup.md)",
+                0, 365);
+  config.AddInt("event-merge-max-events", &f.event_merge_max_events,
+                "events remembered for merging at most (oldest forgotten first)", 1, 100000000);
   config.AddInt("test-pause-before-commit-ms", &f.test_pause_before_commit_ms,
                 "TEST HOOK, keep 0: hold every transaction open this long after producing its "
                 "outputs and input offsets, before committing (tests/reliability/eos_fence_test.py "
@@ -153,7 +164,7 @@ kafka::Record ToRecord(const OutputRecord& out) {
 }
 
 struct Totals {
-  int64_t messages_in = 0, events_out = 0, stories_out = 0, dlq_out = 0, batches = 0, aborts = 0;
+  int64_t messages_in = 0, events_out = 0, events_merged = 0, stories_out = 0, dlq_out = 0, batches = 0, aborts = 0;
 };
 
 // One batch's outputs and offsets, delivered with the configured semantics.
@@ -255,6 +266,8 @@ int Run(int argc, char** argv) {
   options.extract.data_dir = flags.data_dir;
   options.signatures_topic = flags.sync.signatures_topic;
   options.instance_id = flags.transactional_id;
+  options.event_merge.window_days = static_cast<int>(flags.event_merge_window_days);
+  options.event_merge.max_events = static_cast<size_t>(flags.event_merge_max_events);
   absl::StatusOr<std::unique_ptr<Processor>> processor = Processor::Create(options);
   if (!processor.ok()) {
     LogError("cannot load the extractor", {{"error", std::string(processor.status().message())}});
@@ -287,7 +300,7 @@ int Run(int argc, char** argv) {
   // this one joins the group.
   absl::StatusOr<std::unique_ptr<StorySync>> sync =
       StartStorySync(flags.sync, flags.brokers, flags.transactional_id, &(*processor)->story_index(),
-                     [&] { (*telemetry)->liveness().Beat(); });  // a long restore is not a stall
+                     (*processor)->event_merger(), [&] { (*telemetry)->liveness().Beat(); });  // a long restore is not a stall
   if (!sync.ok()) {
     LogError("cannot restore the dedup state", {{"error", std::string(sync.status().message())}});
     return 1;
@@ -353,7 +366,7 @@ int Run(int argc, char** argv) {
 
     std::vector<kafka::Record> records;
     std::vector<MessageSummary> summaries;
-    int64_t events = 0, stories = 0, dlq = 0;
+    int64_t events = 0, merged = 0, stories = 0, dlq = 0;
     for (const kafka::Message& m : batch) {
       const ProcessResult& result = (*processor)->Process(ToInput(m));
       summaries.push_back(result.summary);
@@ -364,6 +377,7 @@ int Run(int argc, char** argv) {
                                   {"offset", absl::StrCat(m.offset)}});
       } else {
         events += static_cast<int64_t>(result.summary.events);
+        merged += static_cast<int64_t>(result.summary.events_merged);
         ++stories;
       }
       for (const OutputRecord& out : result.records) records.push_back(ToRecord(out));
@@ -385,6 +399,7 @@ int Run(int argc, char** argv) {
       ++totals.batches;
       totals.messages_in += static_cast<int64_t>(batch.size());
       totals.events_out += events;
+      totals.events_merged += merged;
       totals.stories_out += stories;
       totals.dlq_out += dlq;
       LogDebug("batch committed", {{"messages", absl::StrCat(batch.size())},
@@ -443,6 +458,7 @@ int Run(int argc, char** argv) {
   LogInfo("stopped", {{"exit_code", absl::StrCat(exit_code)},
                       {"messages_in", absl::StrCat(totals.messages_in)},
                       {"events_out", absl::StrCat(totals.events_out)},
+                      {"events_merged", absl::StrCat(totals.events_merged)},
                       {"stories_out", absl::StrCat(totals.stories_out)},
                       {"dlq_out", absl::StrCat(totals.dlq_out)},
                       {"batches", absl::StrCat(totals.batches)},

@@ -28,6 +28,12 @@ std::vector<std::string> DlqReasonNames() {
 PipelineTelemetry::PipelineTelemetry(const TelemetryOptions& options)
     : registry_(std::make_shared<prometheus::Registry>()),
       metrics_(*registry_, BuildVersion(), DlqReasonNames()),
+      events_merged_(prometheus::BuildCounter()
+                         .Name("eventwire_events_merged_total")
+                         .Help("Reports of an event already published by another story, published as a new "
+                               "version of that event instead of a new event")
+                         .Register(*registry_)
+                         .Add({})),
       readiness_({ConsumerStatsObserver::kPartitionsAssigned, kStateRestored,
                   ConsumerStatsObserver::kBrokerReachable}),
       liveness_(absl::Seconds(options.liveness_stall_s)),
@@ -79,10 +85,11 @@ void PipelineTelemetry::BatchCommitted(const std::vector<kafka::Message>& batch,
     }
     observe("extract", s.durations.extract);
     for (const std::string& root : s.cameo_roots) m.events_produced.Get({root}).Increment();
+    events_merged_.Increment(static_cast<double>(s.events_merged));
     // Publish-to-event latency; records without a timestamp (or from a clock
     // ahead of ours) say nothing about it.
     const int64_t ts = batch[i].timestamp_ms;
-    if (!s.cameo_roots.empty() && ts > 0 && ts <= now_ms) {
+    if ((!s.cameo_roots.empty() || s.events_merged > 0) && ts > 0 && ts <= now_ms) {
       m.event_latency.Observe(static_cast<double>(now_ms - ts) / 1000.0);
     }
   }

@@ -70,6 +70,9 @@ class PipelineTelemetry {
 
   std::shared_ptr<prometheus::Registry> registry_;
   PipelineMetrics metrics_;
+  // eventwire_events_merged_total: new versions of earlier events published
+  // because another story reported the same event (processor.h).
+  prometheus::Counter& events_merged_;
   Readiness readiness_;
   Liveness liveness_;
   ConsumerStatsObserver stats_;

@@ -46,7 +46,9 @@ absl::StatusOr<std::unique_ptr<Processor>> Processor::Create(ProcessorOptions op
 }
 
 Processor::Processor(ProcessorOptions options, std::unique_ptr<Extractor> extractor)
-    : options_(std::move(options)), extractor_(std::move(extractor)), stories_(options_.dedup) {}
+    : options_(std::move(options)), extractor_(std::move(extractor)), stories_(options_.dedup) {
+  if (options_.event_merge.window_days > 0) merger_ = std::make_unique<EventMerger>(options_.event_merge);
+}
 
 const ProcessResult& Processor::Process(const InputMessage& input) {
   auto position = std::make_tuple(std::string(input.topic), input.partition, input.offset);
@@ -90,10 +92,24 @@ ProcessResult Processor::Compute(const InputMessage& input) {
     t = absl::Now();
     std::vector<v1::Event> events = extractor_->Extract(clean, assignment.story);
     summary.durations.extract = absl::Now() - t;
-    summary.events = events.size();
-    for (const v1::Event& e : events) {
-      summary.cameo_roots.push_back(e.cameo_root());
-      result.records.push_back(Publish(options_.events_topic, e.event_id(), "event", e));
+    for (v1::Event& e : events) {
+      if (merger_ == nullptr) {
+        AddEvent(std::move(e), &result);
+        continue;
+      }
+      EventMerger::Result merged = merger_->Add(std::move(e));
+      if (!merged.changed) continue;  // this event_id again: published already
+      if (merged.merged) ++summary.events_merged;
+      AddEvent(std::move(merged.event), &result, merged.merged);
+      if (!options_.signatures_topic.empty()) {
+        // In this transaction, so the merger state restored at restart or
+        // read by other instances is exactly what was published.
+        OutputRecord rec{options_.signatures_topic, absl::StrCat("event/", result.records.back().key),
+                         std::move(merged.record), {}};
+        rec.headers.emplace_back(kInstanceHeader, options_.instance_id);
+        rec.headers.emplace_back(kTypeHeader, kEventMergeType);
+        result.records.push_back(std::move(rec));
+      }
     }
   }
   result.records.push_back(Publish(options_.stories_topic, assignment.story.story_id(), "story", assignment.story));
@@ -106,6 +122,14 @@ ProcessResult Processor::Compute(const InputMessage& input) {
     result.records.push_back(std::move(sig));
   }
   return result;
+}
+
+void Processor::AddEvent(v1::Event event, ProcessResult* result, bool merged) const {
+  if (!merged) {
+    ++result->summary.events;
+    result->summary.cameo_roots.push_back(event.cameo_root());
+  }
+  result->records.push_back(Publish(options_.events_topic, event.event_id(), "event", event));
 }
 
 OutputRecord Processor::DeadLetter(const InputMessage& input, DlqReason reason, std::string_view detail) const {

@@ -6,9 +6,11 @@
 //   ProcessResult r = (*processor)->Process(input);
 //   for (OutputRecord& out : r.records) Produce(out);
 //
-// Stages: decode -> clean -> dedup (StoryIndex) -> extract. Events are
-// extracted once per story, from its first article; a duplicate only emits the
-// story update with its new counts.
+// Stages: decode -> clean -> dedup (StoryIndex) -> extract -> merge
+// (EventMerger). Events are extracted once per story, from its first article;
+// a duplicate only emits the story update with its new counts. An event that
+// another story reported already is published as a new version of that
+// earlier event (its event_id, version + 1, this story in related_story_ids).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +28,7 @@
 #include "eventwire/clean.h"
 #include "eventwire/decode.h"
 #include "eventwire/dedup.h"
+#include "eventwire/event_merger.h"
 #include "eventwire/extract.h"
 
 namespace eventwire::pipeline {
@@ -34,6 +37,8 @@ namespace eventwire::pipeline {
 inline constexpr std::string_view kContentTypeHeader = "content-type";
 inline constexpr std::string_view kProtobufContentType = "application/x-protobuf";
 inline constexpr std::string_view kTypeHeader = "eventwire.type";  // "event" or "story"
+// kTypeHeader of an EventMerger record on the signatures topic (key event/<event_id>).
+inline constexpr std::string_view kEventMergeType = "event-merge";
 inline constexpr std::string_view kDlqStageHeader = "eventwire.dlq.stage";
 inline constexpr std::string_view kDlqReasonHeader = "eventwire.dlq.reason";
 inline constexpr std::string_view kDlqDetailHeader = "eventwire.dlq.detail";
@@ -74,8 +79,9 @@ struct MessageSummary {
   std::string story_id;
   bool is_duplicate = false;
   std::string language;
-  size_t events = 0;
-  std::vector<std::string> cameo_roots;  // of each event, "01".."20"
+  size_t events = 0;                     // new events published
+  size_t events_merged = 0;              // new versions of earlier events published instead
+  std::vector<std::string> cameo_roots;  // of each new event, "01".."20"
   StageDurations durations;
 };
 
@@ -89,15 +95,20 @@ struct ProcessorOptions {
   std::string stories_topic = "stories.v1";
   std::string dlq_topic = "articles.dlq";
   // Each assignment's signature record (StoryIndex) goes here, keyed
-  // <story_id>/<article_id>, in the same transaction as the story update;
-  // story_sync.h reads it back. Empty: no records (no restart or
-  // cross-instance state from Kafka).
+  // <story_id>/<article_id>, in the same transaction as the story update,
+  // and each published event's merge record (EventMerger), keyed
+  // event/<event_id>, in the same transaction as the event; story_sync.h
+  // reads them back. Empty: no records (no restart or cross-instance state
+  // from Kafka).
   std::string signatures_topic;
   std::string instance_id;  // sent in kInstanceHeader
   DecodeOptions decode;
   CleanOptions clean;
   DedupOptions dedup;
   ExtractOptions extract;
+  // Events of different stories merge when their dates are at most this many
+  // days apart (event_merger.h); 0: no merging, every story its own events.
+  EventMergerOptions event_merge;
 };
 
 class Processor {
@@ -119,15 +130,20 @@ class Processor {
 
   // For story_sync.h (restore, other instances' records) and the dedup metrics.
   StoryIndex& story_index() { return stories_; }
+  // Null when merging is off (event_merge.window_days == 0).
+  EventMerger* event_merger() { return merger_.get(); }
 
  private:
   Processor(ProcessorOptions options, std::unique_ptr<Extractor> extractor);
   ProcessResult Compute(const InputMessage& input);
+  // Appends an events.v1 record; a merged one is a new version, not a new event.
+  void AddEvent(v1::Event event, ProcessResult* result, bool merged = false) const;
   OutputRecord DeadLetter(const InputMessage& input, DlqReason reason, std::string_view detail) const;
 
   ProcessorOptions options_;
   std::unique_ptr<Extractor> extractor_;
   StoryIndex stories_;
+  std::unique_ptr<EventMerger> merger_;
   std::map<std::tuple<std::string, int32_t, int64_t>, ProcessResult> uncommitted_;
 };
 

@@ -20,8 +20,10 @@ namespace {
 
 // Snapshot file: magic, XXH64 of everything after it, then
 //   u32 topic length, topic, u32 n, n x (i32 partition, i64 next offset),
-//   u64 index snapshot length, StoryIndex::Snapshot() bytes.
-constexpr char kMagic[8] = {'E', 'W', 'S', 'Y', 'N', 'C', '0', '1'};
+//   u64 index snapshot length, StoryIndex::Snapshot() bytes,
+//   u64 merger snapshot length, EventMerger::Snapshot() bytes (0: no merger).
+// A version 01 file (no merger part) is not read: the topic rebuilds both.
+constexpr char kMagic[8] = {'E', 'W', 'S', 'Y', 'N', 'C', '0', '2'};
 constexpr int kMetadataTimeoutMs = 10000;
 
 template <typename T>
@@ -42,7 +44,8 @@ bool Get(std::string_view* in, T* v) {
 struct SnapshotFile {
   std::string topic;
   std::map<int32_t, int64_t> offsets;
-  std::string_view index;  // into the file's bytes
+  std::string_view index;   // into the file's bytes
+  std::string_view merger;  // into the file's bytes; empty: none
 };
 
 absl::StatusOr<SnapshotFile> ParseSnapshot(std::string_view bytes) {
@@ -66,9 +69,20 @@ absl::StatusOr<SnapshotFile> ParseSnapshot(std::string_view bytes) {
     f.offsets[p] = o;
   }
   uint64_t len = 0;
+  if (!Get(&bytes, &len) || bytes.size() < len) return absl::DataLossError("snapshot truncated");
+  f.index = bytes.substr(0, len);
+  bytes.remove_prefix(len);
   if (!Get(&bytes, &len) || bytes.size() != len) return absl::DataLossError("snapshot truncated");
-  f.index = bytes;
+  f.merger = bytes;
   return f;
+}
+
+absl::Status RestoreSnapshot(const SnapshotFile& file, StoryIndex* index, EventMerger* merger) {
+  if (absl::Status s = index->Restore(absl::string_view(file.index.data(), file.index.size())); !s.ok()) return s;
+  // A snapshot written with merging off has no merger part: the merger starts
+  // empty, as it did then.
+  if (merger == nullptr || file.merger.empty()) return absl::OkStatus();
+  return merger->Restore(absl::string_view(file.merger.data(), file.merger.size()));
 }
 
 std::string_view HeaderOf(const rd_kafka_message_t& m, const char* name) {
@@ -87,8 +101,9 @@ using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, Partition
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<StorySync>> StorySync::Create(StorySyncOptions options, StoryIndex* index) {
-  std::unique_ptr<StorySync> sync(new StorySync(std::move(options), index));
+absl::StatusOr<std::unique_ptr<StorySync>> StorySync::Create(StorySyncOptions options, StoryIndex* index,
+                                                             EventMerger* merger) {
+  std::unique_ptr<StorySync> sync(new StorySync(std::move(options), index, merger));
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   // Partitions are assigned by hand and no offsets are committed (the
@@ -164,7 +179,14 @@ bool StorySync::ApplyMessage(const rd_kafka_message_t& m, bool skip_own) {
       HeaderOf(m, std::string(kInstanceHeader).c_str()) == options_.instance_id) {
     return true;
   }
-  const absl::Status s = index_->Apply(absl::string_view(static_cast<const char*>(m.payload), m.len));
+  const absl::string_view record(static_cast<const char*>(m.payload), m.len);
+  absl::Status s;
+  if (HeaderOf(m, std::string(kTypeHeader).c_str()) == kEventMergeType) {
+    if (merger_ == nullptr) return true;  // merging is off here: nothing to keep
+    s = merger_->Apply(record);
+  } else {
+    s = index_->Apply(record);
+  }
   if (!s.ok()) {
     LogWarn("skipping a record that is not a signature record",
             {{"topic", options_.topic}, {"partition", absl::StrCat(m.partition)},
@@ -190,7 +212,7 @@ absl::StatusOr<RestoreStats> StorySync::Restore() {
       // Nothing was loaded: the topic alone rebuilds the index.
       LogWarn("ignoring the story snapshot; reading the signatures topic from the beginning",
               {{"path", path}, {"error", std::string(file.status().message())}});
-    } else if (absl::Status s = index_->Restore(absl::string_view(file->index.data(), file->index.size())); !s.ok()) {
+    } else if (absl::Status s = RestoreSnapshot(*file, index_, merger_); !s.ok()) {
       // The checksum matched, so this is a format this build does not read
       // and the index may be half-filled: fail rather than guess.
       return absl::FailedPreconditionError(
@@ -311,6 +333,9 @@ absl::Status StorySync::SaveSnapshot() {
   const std::string index = index_->Snapshot();
   Put<uint64_t>(&body, index.size());
   body += index;
+  const std::string merger = merger_ != nullptr ? merger_->Snapshot() : std::string();
+  Put<uint64_t>(&body, merger.size());
+  body += merger;
 
   std::error_code ec;
   std::filesystem::create_directories(options_.state_dir, ec);
@@ -351,7 +376,7 @@ kafka::TopicSpec SignaturesTopicSpec(const std::string& name, int partitions, in
 
 absl::StatusOr<std::unique_ptr<StorySync>> StartStorySync(const StorySyncFlags& flags, const std::string& brokers,
                                                           const std::string& instance_id, StoryIndex* index,
-                                                          std::function<void()> progress) {
+                                                          EventMerger* merger, std::function<void()> progress) {
   if (flags.signatures_topic.empty()) {
     if (!flags.state_dir.empty()) LogWarn("--state-dir is ignored without --signatures-topic");
     return nullptr;
@@ -364,7 +389,7 @@ absl::StatusOr<std::unique_ptr<StorySync>> StartStorySync(const StorySyncFlags& 
   options.snapshot_interval = absl::Seconds(flags.snapshot_interval_s);
   options.restore_timeout = absl::Seconds(flags.restore_timeout_s);
   options.progress = std::move(progress);
-  absl::StatusOr<std::unique_ptr<StorySync>> sync = StorySync::Create(std::move(options), index);
+  absl::StatusOr<std::unique_ptr<StorySync>> sync = StorySync::Create(std::move(options), index, merger);
   if (!sync.ok()) return sync.status();
   absl::StatusOr<RestoreStats> restored = (*sync)->Restore();
   if (!restored.ok()) return restored.status();
@@ -377,7 +402,8 @@ absl::StatusOr<std::unique_ptr<StorySync>> StartStorySync(const StorySyncFlags& 
            {"records_applied", absl::StrCat(restored->records_applied)},
            {"bad_records", absl::StrCat(restored->bad_records)},
            {"topic_ms", absl::StrCat(absl::ToInt64Milliseconds(restored->topic_time))},
-           {"open_stories", absl::StrCat(index->open_stories())}});
+           {"open_stories", absl::StrCat(index->open_stories())},
+           {"merged_events_held", absl::StrCat(merger != nullptr ? merger->size() : 0)}});
   return sync;
 }
 

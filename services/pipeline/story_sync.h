@@ -1,6 +1,8 @@
-// StorySync: keeps one pipeline instance's dedup index (StoryIndex) in step
-// with the signatures topic, so stories survive restarts and near-duplicates
-// read by different instances of one consumer group join one story.
+// StorySync: keeps one pipeline instance's dedup index (StoryIndex) and event
+// merger (EventMerger) in step with the signatures topic, so stories and
+// merged events survive restarts, near-duplicates read by different instances
+// of one consumer group join one story, and reports of one event read by
+// different instances merge into one event.
 //
 // Every instance produces each assignment's signature record to the topic
 // inside the transaction of the batch that made it (processor.h,
@@ -13,6 +15,8 @@
 //   loop { sync.Poll(); process a batch; deliver; sync.MaybeSnapshot(); }
 //   sync.SaveSnapshot();         // clean shutdown
 //
+// Records with header eventwire.type = event-merge (key event/<event_id>) go
+// to the merger, every other record to the index.
 // Design, record keys and the race window: docs/dedup.md, "Across instances".
 // REQUIRES: external synchronization; the index is only touched from the
 // thread that calls these methods (the pipeline's batch loop).
@@ -32,6 +36,7 @@
 
 #include "eventwire/config.h"
 #include "eventwire/dedup.h"
+#include "eventwire/event_merger.h"
 #include "eventwire/kafka.h"
 
 namespace eventwire::pipeline {
@@ -67,8 +72,10 @@ struct RestoreStats {
 class StorySync {
  public:
   // Creates the reader and assigns every partition of the topic (which must
-  // exist). `index` must outlive this object.
-  static absl::StatusOr<std::unique_ptr<StorySync>> Create(StorySyncOptions options, StoryIndex* index);
+  // exist). `index` and `merger` (null: merge records are skipped) must
+  // outlive this object.
+  static absl::StatusOr<std::unique_ptr<StorySync>> Create(StorySyncOptions options, StoryIndex* index,
+                                                           EventMerger* merger = nullptr);
   ~StorySync();
   StorySync(const StorySync&) = delete;
   StorySync& operator=(const StorySync&) = delete;
@@ -97,7 +104,8 @@ class StorySync {
   uint64_t records_applied() const { return applied_; }
 
  private:
-  StorySync(StorySyncOptions options, StoryIndex* index) : options_(std::move(options)), index_(index) {}
+  StorySync(StorySyncOptions options, StoryIndex* index, EventMerger* merger)
+      : options_(std::move(options)), index_(index), merger_(merger) {}
   absl::Status Assign(const std::map<int32_t, int64_t>& start);
   // Applies one consumed record (or skips this instance's own, with
   // skip_own); false when it was not a signature record.
@@ -106,6 +114,7 @@ class StorySync {
 
   StorySyncOptions options_;
   StoryIndex* index_;
+  EventMerger* merger_;
   kafka::Handle rk_;
   int32_t partitions_ = 0;
   uint64_t applied_ = 0;
@@ -133,6 +142,7 @@ kafka::TopicSpec SignaturesTopicSpec(const std::string& name, int partitions, in
 // before the first input is processed.
 absl::StatusOr<std::unique_ptr<StorySync>> StartStorySync(const StorySyncFlags& flags, const std::string& brokers,
                                                           const std::string& instance_id, StoryIndex* index,
+                                                          EventMerger* merger,
                                                           std::function<void()> progress = nullptr);
 
 }  // namespace eventwire::pipeline

@@ -157,5 +157,197 @@ TEST_F(ProcessorTest, EveryDecodeFailureBecomesOneDeadLetterWithTheOriginalBytes
   EXPECT_EQ(seen.size(), AllDlqReasons().size());
 }
 
+// --- Event merging across stories ------------------------------------------------------------
+// Two reports of one incident by different outlets, worded alike in the sentence that carries
+// the event but otherwise different articles (so dedup keeps them as two stories).
+constexpr char kIncident[] = "Philippine officials accused China of ramming a supply boat near a disputed reef on Tuesday.";
+constexpr char kFillerA[] =
+    " Fishermen from nearby coastal towns said patrols had grown more frequent since January and"
+    " that their catches had fallen sharply over the winter months.";
+constexpr char kFillerB[] =
+    " Shipping insurers raised premiums for cargo vessels crossing the area, according to a trade"
+    " newsletter that tracks maritime risk across the region.";
+
+std::string Report(const std::string& id, const std::string& source, const std::string& filler,
+                   const std::string& published_at = "2027-04-02T10:00:00Z") {
+  return R"({"id":")" + id + R"(","source":")" + source + R"(","title":"Boat rammed","text":")" + kIncident + filler +
+         R"(","published_at":")" + published_at + R"("})";
+}
+
+struct Published {
+  std::vector<v1::Event> events;
+  std::vector<const OutputRecord*> state;  // signatures topic records
+};
+
+Published Split(const ProcessResult& r) {
+  Published p;
+  for (const OutputRecord& out : r.records) {
+    if (out.topic == "events.v1") {
+      v1::Event e;
+      EXPECT_TRUE(e.ParseFromString(out.value));
+      EXPECT_EQ(out.key, e.event_id());
+      p.events.push_back(std::move(e));
+    } else if (out.topic == "signatures.v1") {
+      p.state.push_back(&out);
+    }
+  }
+  return p;
+}
+
+class MergeTest : public ::testing::Test {
+ protected:
+  static std::unique_ptr<Processor> Make(int window_days = 2) {
+    ProcessorOptions options;
+    options.signatures_topic = "signatures.v1";
+    options.instance_id = "merge-test";
+    options.event_merge.window_days = window_days;
+    auto p = Processor::Create(options);
+    EXPECT_TRUE(p.ok()) << p.status();
+    return p.ok() ? std::move(*p) : nullptr;
+  }
+  static const ProcessResult& Run(Processor& p, const std::string& payload, int64_t offset) {
+    InputMessage in;
+    in.payload = payload;
+    in.headers.emplace_back("content-type", "application/json");
+    in.topic = "articles.raw";
+    in.offset = offset;
+    return p.Process(in);
+  }
+  // What StorySync does with each consumed signatures record.
+  static void ApplyState(Processor& p, const OutputRecord& r) {
+    if (Header(r, kTypeHeader) == kEventMergeType) {
+      ASSERT_NE(p.event_merger(), nullptr);
+      ASSERT_TRUE(p.event_merger()->Apply(r.value).ok());
+    } else {
+      ASSERT_TRUE(p.story_index().Apply(r.value).ok());
+    }
+  }
+  // The first event of `b` that is a new version of an event of `a`.
+  static const v1::Event* MergedInto(const Published& a, const Published& b) {
+    for (const v1::Event& e : b.events) {
+      for (const v1::Event& earlier : a.events) {
+        if (e.event_id() == earlier.event_id()) return &e;
+      }
+    }
+    return nullptr;
+  }
+
+  const std::string a_ = Report("rep-a", "coastwatch", kFillerA);
+  const std::string b_ = Report("rep-b", "harbour-daily", kFillerB, "2027-04-02T16:00:00Z");
+};
+
+TEST_F(MergeTest, AnotherStorysReportOfAnEventIsANewVersionOfIt) {
+  auto p = Make();
+  const ProcessResult& ra = Run(*p, a_, 1);
+  const ProcessResult& rb = Run(*p, b_, 2);
+  ASSERT_FALSE(rb.summary.is_duplicate) << "the two reports must be two stories for this test";
+  const Published a = Split(ra), b = Split(rb);
+  ASSERT_FALSE(a.events.empty());
+  const v1::Event* merged = MergedInto(a, b);
+  ASSERT_NE(merged, nullptr) << "no event of the second story merged into the first's";
+  EXPECT_EQ(rb.summary.events_merged, 1u);
+  const v1::Event* original = nullptr;
+  for (const v1::Event& e : a.events) {
+    if (e.event_id() == merged->event_id()) original = &e;
+  }
+  EXPECT_EQ(merged->version(), original->version() + 1);
+  EXPECT_EQ(merged->story_id(), ra.summary.story_id);
+  ASSERT_EQ(merged->related_story_ids_size(), 1);
+  EXPECT_EQ(merged->related_story_ids(0), rb.summary.story_id);
+  EXPECT_EQ(merged->num_articles(), original->num_articles() + 1);
+  EXPECT_EQ(merged->sources_size(), 2);
+  // A new event or a merge: each published event has its merge record in the same output.
+  EXPECT_EQ(b.events.size(), rb.summary.events + rb.summary.events_merged);
+  size_t merge_records = 0;
+  for (const OutputRecord* r : b.state) {
+    if (Header(*r, kTypeHeader) != kEventMergeType) continue;
+    ++merge_records;
+    EXPECT_EQ(r->key.rfind("event/", 0), 0u);
+    EXPECT_EQ(Header(*r, kInstanceHeader), "merge-test");
+  }
+  EXPECT_EQ(merge_records, b.events.size());
+
+  // Merging off: the second story publishes an event of its own instead.
+  auto off = Make(0);
+  EXPECT_EQ(off->event_merger(), nullptr);
+  const Published a0 = Split(Run(*off, a_, 1));
+  const ProcessResult& rb0 = Run(*off, b_, 2);
+  EXPECT_EQ(MergedInto(a0, Split(rb0)), nullptr);
+  EXPECT_EQ(rb0.summary.events_merged, 0u);
+}
+
+TEST_F(MergeTest, ReplayedBatchGetsTheSameRecords) {
+  auto p = Make();
+  Run(*p, a_, 1);
+  const ProcessResult first = Run(*p, b_, 2);
+  const ProcessResult replay = Run(*p, b_, 2);  // after an aborted transaction
+  ASSERT_EQ(first.records.size(), replay.records.size());
+  for (size_t i = 0; i < first.records.size(); ++i) {
+    EXPECT_EQ(first.records[i].key, replay.records[i].key);
+    EXPECT_EQ(first.records[i].value, replay.records[i].value);
+  }
+  // Another processor fed the same input decides the same (deterministic ids and versions).
+  auto other = Make();
+  Run(*other, a_, 1);
+  const ProcessResult& again = Run(*other, b_, 2);
+  ASSERT_EQ(again.records.size(), first.records.size());
+  for (size_t i = 0; i < first.records.size(); ++i) EXPECT_EQ(again.records[i].value, first.records[i].value);
+}
+
+TEST_F(MergeTest, RestoredFromRecordsOrSnapshotMergesLikeTheOriginal) {
+  auto original = Make();
+  const ProcessResult ra = Run(*original, a_, 1);
+  const ProcessResult expected = Run(*original, b_, 2);
+
+  auto from_records = Make();
+  for (const OutputRecord* r : Split(ra).state) ApplyState(*from_records, *r);
+  auto from_snapshot = Make();
+  {
+    auto source = Make();
+    for (const OutputRecord* r : Split(ra).state) ApplyState(*source, *r);
+    ASSERT_TRUE(from_snapshot->story_index().Restore(source->story_index().Snapshot()).ok());
+    ASSERT_TRUE(from_snapshot->event_merger()->Restore(source->event_merger()->Snapshot()).ok());
+  }
+  for (Processor* p : {from_records.get(), from_snapshot.get()}) {
+    const ProcessResult& rb = Run(*p, b_, 7);  // another offset: a restarted instance
+    ASSERT_EQ(rb.records.size(), expected.records.size());
+    for (size_t i = 0; i < rb.records.size(); ++i) EXPECT_EQ(rb.records[i].value, expected.records[i].value);
+    EXPECT_EQ(rb.summary.events_merged, 1u);
+  }
+}
+
+TEST_F(MergeTest, ReportsDatedBeyondTheWindowDoNotMerge) {
+  auto p = Make(2);
+  const Published a = Split(Run(*p, a_, 1));
+  // The same words ten days later: "on Tuesday" is another Tuesday.
+  const ProcessResult& late = Run(*p, Report("rep-late", "harbour-daily", kFillerB, "2027-04-12T10:00:00Z"), 2);
+  ASSERT_FALSE(late.summary.is_duplicate);
+  EXPECT_EQ(late.summary.events_merged, 0u);
+  EXPECT_EQ(MergedInto(a, Split(late)), nullptr);
+  EXPECT_GT(late.summary.events, 0u);
+}
+
+TEST_F(MergeTest, TwoSameRootEventsOfOneStoryStayTwo) {
+  // One article with two accusations a day apart (same root and actors, within the window).
+  const std::string text = Report("rep-two", "coastwatch",
+                                  " On Wednesday the Philippine foreign ministry again accused China of"
+                                  " harassing fishermen near the reef.");
+  auto on = Make(2);
+  auto off = Make(0);
+  const ProcessResult& merged = Run(*on, text, 1);
+  const ProcessResult& plain = Run(*off, text, 1);
+  const Published m = Split(merged), p = Split(plain);
+  ASSERT_EQ(m.events.size(), p.events.size());
+  for (size_t i = 0; i < m.events.size(); ++i) EXPECT_EQ(m.events[i].SerializeAsString(), p.events[i].SerializeAsString());
+  EXPECT_EQ(merged.summary.events_merged, 0u);
+  // Not vacuous: the article does hold two events of one root and actors.
+  std::set<std::string> keys;
+  bool repeated = false;
+  for (const v1::Event& e : m.events) {
+    repeated |= !keys.insert(e.cameo_root() + "|" + e.source().code() + "|" + e.target().code()).second;
+  }
+  EXPECT_TRUE(repeated);
+}
+
 }  // namespace
 }  // namespace eventwire::pipeline

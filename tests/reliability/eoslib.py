@@ -4,8 +4,15 @@ Topics per run get a unique suffix so tests sharing one fixture broker never see
 records. The pipeline under test is a command line (PIPELINE) run as a subprocess; its outputs
 are read back with read_committed consumers and judged by key: events.v1 key = event_id,
 stories.v1 key = story_id (services/pipeline's contract).
+
+Events merge across stories (services/pipeline/processor.h): a report of an event another story
+published already is a new version of that event (same key, version + 1, the story in
+related_story_ids), so an events.v1 key legitimately appears once per version. judge_events()
+says what exactly-once means then.
 """
 
+import collections
+import datetime
 import glob
 import importlib
 import json
@@ -64,6 +71,7 @@ class Topics:
         self.events = f"events.v1-{tag}-{run}"
         self.stories = f"stories.v1-{tag}-{run}"
         self.dlq = f"articles.dlq-{tag}-{run}"
+        self.signatures = f"signatures.v1-{tag}-{run}"  # created by the pipeline (compacted)
         self.group = f"eventwire-{tag}-{run}"
         self.txn_id = f"eventwire-{tag}-{run}-0"
         self.partitions = partitions
@@ -77,8 +85,18 @@ class Topics:
             f.result(timeout=TIMEOUT_S)
 
 
-def pipeline_command(topics, extra=()):
-    """argv of the pipeline under test: $EVENTWIRE_EOS_PIPELINE (a command line) + flags."""
+# The merge window of the runs under test (the pipeline's default); the reference run uses 0.
+MERGE_WINDOW_DAYS = 2
+
+
+def pipeline_command(topics, extra=(), state=False, merge_window_days=None):
+    """argv of the pipeline under test: $EVENTWIRE_EOS_PIPELINE (a command line) + flags.
+    state: the dedup index and the event merger live on the per-run signatures topic (created
+    by the pipeline), as in production, so restarts pick up where the committed outputs left
+    off; merge_window_days: --event-merge-window-days (None: the pipeline's default)."""
+    state_flags = ["--signatures-topic", topics.signatures] if state else []
+    if merge_window_days is not None:
+        state_flags += ["--event-merge-window-days", str(merge_window_days)]
     base = os.environ.get("EVENTWIRE_EOS_PIPELINE", "")
     if not base:
         fail("EVENTWIRE_EOS_PIPELINE is not set (path of services/pipeline's binary)")
@@ -86,7 +104,7 @@ def pipeline_command(topics, extra=()):
             "--input-topic", topics.input, "--events-topic", topics.events,
             "--stories-topic", topics.stories, "--dlq-topic", topics.dlq,
             "--group-id", topics.group, "--transactional-id", topics.txn_id,
-            "--delivery", "exactly-once", *extra]
+            *state_flags, "--delivery", "exactly-once", *extra]
 
 
 # The pipeline's metrics and health servers are off in these tests: instances run side by side
@@ -263,3 +281,102 @@ def story_trigger(story):
     if story.articles:
         return story.articles[-1].article_id
     return story.canonical_article_id
+
+
+# --- judging events.v1 -------------------------------------------------------------------------
+def merge_key(ev):
+    """services/pipeline's merge key (libs/extract event_merger.cc): root, actor codes, country."""
+    return (ev.cameo_root, ev.source.code, ev.target.code, ev.location.country_code)
+
+
+def event_day(ev):
+    """Days since 1970 of the event date (YYYY[-MM[-DD]]), else of publication."""
+    d = ev.event_date.date
+    try:
+        y = int(d[0:4])
+        m = int(d[5:7]) if len(d) >= 7 else 1
+        day = int(d[8:10]) if len(d) >= 10 else 1
+        return (datetime.date(y, m, day) - datetime.date(1970, 1, 1)).days
+    except ValueError:
+        return ev.published_at.seconds // 86400
+
+
+def reference_from(messages, event_pb2):
+    """The reference run's events (merging off): event_id -> (story_id, merge key)."""
+    out = {}
+    for m in messages:
+        ev = event_pb2.Event.FromString(m.value())
+        out[ev.event_id] = (ev.story_id, merge_key(ev))
+    return out
+
+
+def judge_events(messages, reference, event_pb2, window_days=MERGE_WINDOW_DAYS):
+    """Exactly-once of events.v1 with merging, against the unmerged reference.
+
+    - each (event_id, version) is committed at most once, and the versions of one id increase
+      in log order (one id = one key = one partition);
+    - conservation: every reference event is in the final state exactly once, as an event of
+      its own or as a report merged into another event of its merge key, i.e. per (story, merge
+      key) the final events of that story plus the events whose related_story_ids name it
+      number exactly the reference events of that story and key. So nothing is lost, nothing
+      counted twice, whichever event of a key a report joined (that depends on the order the
+      partitions were read, not on delivery);
+    - no unexpected ids: every committed id is a reference id of the same story;
+    - no missed merges: no two final events with one merge key, dates within the window and
+      no story in common (one instance at a time holds the merger's whole committed state, so
+      a restart that lost it would publish such a pair).
+    Returns (summary line, problems, final events by id)."""
+    final, seen, problems = {}, collections.Counter(), []
+    regressions = []
+    for m in messages:  # log order per partition
+        ev = event_pb2.Event.FromString(m.value())
+        if m.key().decode() != ev.event_id:
+            problems.append(f"events.v1 key {m.key()!r} != event_id {ev.event_id!r}")
+        seen[(ev.event_id, ev.version)] += 1
+        held = final.get(ev.event_id)
+        if held is not None and ev.version <= held.version:
+            regressions.append((ev.event_id, held.version, ev.version))
+        if held is None or ev.version > held.version:
+            final[ev.event_id] = ev
+    duplicated = sum(c - 1 for c in seen.values() if c > 1)
+    unexpected = [i for i, ev in final.items()
+                  if i not in reference or reference[i][0] != ev.story_id]
+    want = collections.Counter((story, key) for story, key in reference.values())
+    have = collections.Counter()
+    for ev in final.values():
+        have[(ev.story_id, merge_key(ev))] += 1
+        for story in ev.related_story_ids:
+            have[(story, merge_key(ev))] += 1
+    lost = sum((want - have).values())
+    extra = sum((have - want).values())
+    by_key = collections.defaultdict(list)
+    for ev in final.values():
+        by_key[merge_key(ev)].append(ev)
+    missed = 0
+    for evs in by_key.values():
+        for i, a in enumerate(evs):
+            for b in evs[i + 1:]:
+                if abs(event_day(a) - event_day(b)) > window_days:
+                    continue
+                if not ({a.story_id, *a.related_story_ids} & {b.story_id, *b.related_story_ids}):
+                    missed += 1
+    merged = sum(len(ev.related_story_ids) for ev in final.values())
+    summary = (f"events_out={len(messages)} event_ids={len(final)} reference_events={len(reference)} "
+               f"merged_reports={merged} lost={lost} duplicated={duplicated} "
+               f"version_regressions={len(regressions)} counted_twice={extra} "
+               f"unexpected={len(unexpected)} missed_merges={missed}")
+    if lost:
+        problems.append(f"{lost} reference events neither published nor merged into an event")
+    if duplicated:
+        problems.append(f"{duplicated} duplicate events (same event_id and version), e.g. "
+                        f"{[k for k, c in seen.items() if c > 1][:3]}")
+    if regressions:
+        problems.append(f"{len(regressions)} versions not increasing in log order, e.g. "
+                        f"{regressions[:3]}")
+    if extra:
+        problems.append(f"{extra} reference events counted twice (own event and merged)")
+    if unexpected:
+        problems.append(f"{len(unexpected)} events not in the reference, e.g. {sorted(unexpected)[:3]}")
+    if missed:
+        problems.append(f"{missed} pairs of events that should have merged (merger state lost?)")
+    return summary, problems, final

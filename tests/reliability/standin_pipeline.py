@@ -5,7 +5,9 @@ check the exactly-once harness itself (eos_kill_test.py --self-check): with
 the outputs, outside any transaction) kill -9 must make the harness report duplicates.
 
 Per input article: two Events (key event_id = <article_id>-e<i>) and one Story
-(key story_id = s-<article_id>), protobuf-encoded like services/pipeline's.
+(key story_id = s-<article_id>), protobuf-encoded like services/pipeline's. It takes the
+pipeline's state flags (signatures topic, snapshots, merge window) and ignores them: its
+events never share a merge key (source code = the article id), so nothing is merged.
 """
 
 import argparse
@@ -26,6 +28,8 @@ def main():
                  "group-id", "transactional-id"):
         ap.add_argument(f"--{flag}", required=True)
     ap.add_argument("--delivery", default="exactly-once")
+    for flag in ("signatures-topic", "state-dir", "snapshot-interval-s", "event-merge-window-days"):
+        ap.add_argument(f"--{flag}")  # ignored (see the docstring)
     ap.add_argument("--exit-when-idle-s", type=float, default=0)
     ap.add_argument("--batch-max-messages", type=int, default=50)
     # At-least-once only: a slow offset commit, widening the window in which a crash leaves
@@ -67,6 +71,7 @@ def main():
             for i in range(2):
                 ev = event_pb2.Event(event_id=f"{article['id']}-e{i}",
                                      article_id=article["id"], story_id=story_id)
+                ev.source.code = article["id"]
                 producer.produce(args.events_topic, key=ev.event_id, value=ev.SerializeToString())
             st = story_pb2.Story(story_id=story_id, canonical_article_id=article["id"],
                                  num_articles=1, version=1)
