@@ -10,6 +10,9 @@ grpc_tools.protoc from proto/. Checks:
     copies share one story (num_articles 2) and only the first of them yields events;
   - events decode as eventwire.v1.Event, keyed by event_id, and equal what the offline
     `eventwire extract` finds in the same articles (same libraries, deterministic ids);
+  - two stories reporting one event (pe-1, pe-2: other outlets, other words) give one event:
+    pe-2's report is a new version of pe-1's event (related_story_ids, both outlets in
+    sources), as offline; each (event_id, version) is published once;
   - every DLQ reason is produced once, with the original bytes (oversize cut to the limit)
     and the eventwire.dlq.* / eventwire.source.* headers;
   - SIGTERM stops the pipeline cleanly (exit 0).
@@ -82,6 +85,12 @@ def articles():
                  "water resources in Lima on Friday. Peru's president praised the accord and said both "
                  "countries would cooperate on border development.",
          "published_at": "2027-05-09T09:30:00Z"}
+    # Another outlet's report of the same signing: a story of its own, the same event.
+    b2 = {"id": "pe-2", "source": "andes-times", "title": "Water deal for the border rivers",
+          "text": "The foreign ministers of Peru and Chile signed an agreement in Lima on Friday to "
+                  "share the rivers along their border. Farmers in the dry valleys of the south have "
+                  "waited a decade for the deal, a regional growers union said in a statement.",
+          "published_at": "2027-05-09T18:00:00Z"}
     bare = ("Flooding in Bangladesh\n\nDHAKA - Bangladeshi troops evacuated thousands of villagers from "
             "flooded districts on Sunday, and India offered emergency aid to the government in Dhaka.")
     html = ("<html><head><title>Ukraine accuses Russia of shelling</title></head><body><article>"
@@ -99,6 +108,7 @@ def articles():
     return [
         ("zw-1", json.dumps(a).encode(), js, "new"),
         ("pe-1", json.dumps(b).encode(), js, "new"),
+        ("pe-2", json.dumps(b2).encode(), js, "new"),
         ("bare-1", bare.encode(), [("content-type", b"text/plain")], "new"),
         ("html-1", html.encode(), [("content-type", b"text/html")], "new"),
         ("tz-1", pb.SerializeToString(), [("content-type", b"application/x-protobuf")], "new"),
@@ -116,7 +126,10 @@ def articles():
 def produce(bootstrap, topic, records):
     p = Producer({"bootstrap.servers": bootstrap, "message.max.bytes": 1 << 20, "enable.idempotence": True})
     for key, value, headers, _ in records:
-        p.produce(topic, value, key=key.encode(), headers=headers)
+        # pe-1 and pe-2 report one event: on one partition pe-1 is read first and its event
+        # takes pe-2's report, as in the offline run (which reads them in this order).
+        where = {"partition": 0} if key.startswith("pe-") else {}
+        p.produce(topic, value, key=key.encode(), headers=headers, **where)
     if p.flush(TIMEOUT_S) != 0:
         fail("could not produce the articles")
 
@@ -157,8 +170,7 @@ def header(m, name):
 
 def offline_events(eventwire, records):
     """What the offline CLI finds in the JSON articles that carry a publication time (the pipeline
-    fills a missing one from the record timestamp; the CLI cannot): article id -> {(cameo code,
-    evidence sentence)}."""
+    fills a missing one from the record timestamp; the CLI cannot): article id -> {event_summary}."""
     lines = [v.decode() for k, v, h, kind in records
              if kind == "new" and (b"application/json",) == tuple(x for n, x in h if n == "content-type")]
     r = subprocess.run([eventwire, "extract"], input="\n".join(lines) + "\n", capture_output=True,
@@ -168,8 +180,15 @@ def offline_events(eventwire, records):
     found = {}
     for line in r.stdout.splitlines():
         e = json.loads(line)
-        found.setdefault(e["article_id"], set()).add((e["cameo_code"], e["evidence"]["sentence"]))
+        found.setdefault(e["article_id"], set()).add(
+            (e["cameo_code"], e["evidence"]["sentence"], tuple(e["related_story_ids"])))
     return found
+
+
+def event_summary(e):
+    """What is compared with the offline run: code, sentence, merged stories (not the outlets:
+    which copy of the syndicated pair is read first varies)."""
+    return (e.cameo_code, e.evidence.sentence, tuple(e.related_story_ids))
 
 
 def main():
@@ -251,15 +270,26 @@ def main():
         for m, e in zip(out["events"], events):
             if m.key().decode() != e.event_id:
                 fail(f"event key {m.key()} != event_id {e.event_id}")
-        if len({e.event_id for e in events}) != len(events):
-            fail("an event was published twice")
+        if len({(e.event_id, e.version) for e in events}) != len(events):
+            fail("an event version was published twice")
         if not events:
             fail("no events at all")
-        by_article = {}
+        final = {}  # the newest version of each event (a merge publishes a new one)
         for e in events:
-            by_article.setdefault(e.article_id, set()).add((e.cameo_code, e.evidence.sentence))
-            if e.story_id not in {s.story_id for s in stories}:
-                fail(f"event {e.event_id} names unknown story {e.story_id}")
+            if e.event_id in final and e.version <= final[e.event_id].version:
+                fail(f"event {e.event_id}: version {e.version} after {final[e.event_id].version}")
+            final[e.event_id] = e
+        by_article = {}
+        for e in final.values():
+            by_article.setdefault(e.article_id, set()).add(event_summary(e))
+            for story in (e.story_id, *e.related_story_ids):
+                if story not in {s.story_id for s in stories}:
+                    fail(f"event {e.event_id} names unknown story {story}")
+        merged = [e for e in final.values() if list(e.related_story_ids) == [story_of["pe-2"]]]
+        if not merged or any(e.story_id != story_of["pe-1"] or e.version < 2 or
+                             set(e.sources) != {"lima-news", "andes-times"} for e in merged):
+            fail("pe-2's report of the signing did not merge into pe-1's event: "
+                 f"{[(e.event_id, e.story_id, list(e.related_story_ids), e.version) for e in final.values()]}")
         zw_firsts = [k for k in ("zw-1", "zw-1-copy") if k in by_article]
         if len(zw_firsts) > 1:
             fail("events were extracted from both copies of one story")
@@ -267,7 +297,7 @@ def main():
         # The syndicated pair's events come from whichever copy was read first (they sit on
         # different partitions); their content is the same either way.
         got = {"zw-1": by_article.get(zw_firsts[0], set()) if zw_firsts else set(),
-               "pe-1": by_article.get("pe-1", set())}
+               "pe-1": by_article.get("pe-1", set()), "pe-2": by_article.get("pe-2", set())}
         for article_id, mine in got.items():
             if mine != expected.get(article_id, set()):
                 fail(f"events of {article_id}: pipeline {sorted(mine)} != offline "
@@ -300,7 +330,7 @@ def main():
             fail(f"missing DLQ records: {sorted(set(dead) - set(seen))}")
 
         print("events per article: " + ", ".join(f"{k}={len(v)}" for k, v in sorted(by_article.items())))
-        print(f"ok: {len(stories)} stories, {len(events)} events, {len(seen)} DLQ records "
+        print(f"ok: {len(stories)} stories, {len(events)} event records ({len(merged)} merged), {len(seen)} DLQ records "
               f"({', '.join(sorted(r[3] for r in dead.values()))})")
     finally:
         if pipeline.poll() is None:
