@@ -434,11 +434,13 @@ Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set) {
   mins.fill(~0ULL);
   const size_t count = tokens.size() < static_cast<size_t>(kShingleWords) ? std::min<size_t>(tokens.size(), 1)
                                                                              : tokens.size() - kShingleWords + 1;
-  // Exactly the shingle count (the exact-set cache budgets by capacity),
-  // written through a pointer: push_back kept the loop from being unrolled.
+  // Room for the shingles, written through a pointer (push_back kept the
+  // loop from being unrolled).
   thread_local std::vector<uint32_t> unused;
   std::vector<uint32_t>& set = shingle_set ? *shingle_set : unused;
   set.clear();
+  // A reused buffer much larger than needed would hold cache budget idle.
+  if (set.capacity() > 2 * count) std::vector<uint32_t>().swap(set);
   set.reserve(count);
   set.resize(count);
   uint32_t* out = set.data();
