@@ -432,6 +432,13 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history,
     if (parts.size() == 1 && mend < n && toks_[mend].capitalized && !toks_[mend].punct &&
         (parts[0]->kind == ActorKind::kCapital || parts[0]->kind == ActorKind::kAgent))
       adjective_use = true;
+    // "American Motors", "British Airways", "Canadian Pacific": a demonym opening a
+    // name that is no actor phrase names a firm or club, not the state.
+    if (parts.size() == 1 && parts[0]->kind == ActorKind::kDemonym && mend < n && toks_[mend].capitalized &&
+        !toks_[mend].punct && !toks_[mend].all_caps && !In(toks_[mend].lower, kMonths) &&
+        !In(toks_[mend].lower, kNotNameStarts) && !In(toks_[mend].lower, kPrepositions) &&
+        lex_.place_phrases.MatchAt(s_, toks_, mend, &end) == nullptr)
+      adjective_use = true;
     // "Real Madrid", "Inter Milan", "Paris Saint-Germain": a capital after another
     // capitalised word (not a month or weekday) is part of a club's or firm's name.
     if (parts.size() == 1 && parts[0]->kind == ActorKind::kCapital && m.begin > skip_ &&
@@ -811,8 +818,13 @@ void SentenceCoder::FindTriggers() {
       while (pre > 0 && (In(toks_[pre - 1].lower, kDeterminers) || In(toks_[pre - 1].lower, kModifiers))) --pre;
       bool after_verb = false;  // "struck Houthi targets": the mention is an object
       for (const Trigger& o : triggers_) after_verb = after_verb || (!o.noun && o.end == pre);
+      // "Irish yields", "American demand": a lone adjectival demonym ("Irish", not
+      // "Afghans") heads no clause; the word after it is a noun.
+      const bool adjective = prev >= 0 && mentions_[prev].adjectival && mentions_[prev].end - mentions_[prev].begin == 1 &&
+                             !toks_[mentions_[prev].begin].lower.ends_with("s") && !toks_[mentions_[prev].begin].all_caps;
       const bool in_noun_phrase = prev >= 0 && ((mentions_[prev].adjectival && pre < mentions_[prev].begin) ||
-                                                (pre > 0 && In(toks_[pre - 1].lower, kPrepositions)) || after_verb);
+                                                (pre > 0 && In(toks_[pre - 1].lower, kPrepositions)) || after_verb ||
+                                                adjective);
       const bool after_subject = prev >= 0 && !mentions_[prev].place_only && !in_noun_phrase;
       // ", accusing Congo of ...": a participle clause after a comma is a verb too.
       const bool gerund = w.ends_with("ing") && (In(toks_[i - 1].lower, kAspectual) || toks_[i - 1].lower == ",");
@@ -823,6 +835,19 @@ void SentenceCoder::FindTriggers() {
     // A verb pattern read as a noun is an event only when the noun is one
     // ("the attack", not "a pound", "the target", "an appeal").
     if (t.noun && !p->noun && !lex_.triggers.HasNominal(toks_[i].lemma)) continue;
+    // "domestic demand", "demand for natural gas": a market's demand is no
+    // political demand; "a demand for talks", "demands for the release of" are.
+    if (t.noun && t.code.starts_with("10") && end == i + 1) {
+      constexpr std::string_view kMarket[] = {"domestic", "strong", "weak", "world", "consumer", "import", "export",
+                                              "oil", "gas", "energy", "global", "internal", "external", "seasonal",
+                                              "firm", "heavy", "increased", "rising", "growing", "slack", "sluggish",
+                                              "good", "poor", "higher", "lower", "steady", "credit", "loan", "fuel"};
+      const bool market_word = i > 0 && In(toks_[i - 1].lower, kMarket);
+      const bool for_goods = end + 1 < toks_.size() && toks_[end].lower == "for" &&
+                             !In(toks_[end + 1].lower, kDeterminers) && toks_[end + 1].lemma < 0 &&
+                             covered_[end + 1] < 0;
+      if (market_word || for_goods) continue;
+    }
     // A match ending on a capitalised word is part of a name ("ended March 1").
     if (end - 1 > i && toks_[end - 1].capitalized && !toks_[end - 1].all_caps) continue;
     // Passive: "were killed by", "was reportedly attacked".
@@ -1972,6 +1997,25 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       if (!sources.empty() && sources.front() >= 0 && business(sources.front()) &&
           (targets.empty() || business(targets.front())))
         continue;
+      // "No company has been targeted", "stakes targeted by banks": force with no
+      // agent against no one or a firm is market language.
+      if (Violent(t.code) && (sources.empty() || sources.front() == -1) &&
+          (targets.empty() || business(targets.front())))
+        continue;
+      // Neither party named with a country or a group: nothing an analyst can use.
+      auto usable = [&](const std::vector<int>& ms) {
+        return !ms.empty() && ms.front() >= 0 &&
+               (!sc.mentions()[ms.front()].actor.country_code().empty() ||
+                !sc.mentions()[ms.front()].actor.known_group().empty());
+      };
+      if (!usable(sources) && !usable(targets) && !(!sources.empty() && sources.front() == kCarried)) continue;
+      // A source that names no one a coder can use ("the president" of a firm with
+      // no country in the article, "the vice chairman") is no source: such events
+      // are the companies' news, not political events.
+      if (!sources.empty() && sources.front() >= 0) {
+        const v1::Actor& s = sc.mentions()[sources.front()].actor;
+        if (s.code().empty() || (s.country_code().empty() && s.known_group().empty())) continue;
+      }
       const CodeInfo* info = lex_.codebook.Find(t.code);
       if (info == nullptr) continue;
       if (sources.empty()) sources.push_back(-1);
