@@ -839,6 +839,21 @@ TEST_F(ExtractTest, AnAgentTakesItsCountryWithinItsClause) {
   EXPECT_EQ(arrests.back().source().code(), "UGACOP");
 }
 
+TEST_F(ExtractTest, CompanyAndMarketNewsIsNoPoliticalEvent) {
+  // Executives, firms named with a demonym, crop yields, market demand, "targeted" prices.
+  for (const char* text : {"Computer maker Acme Corp said its president resigned for personal reasons.",
+                           "British Airways asked its pilots to accept a pay freeze.",
+                           "Irish yields fell to a ten-year low last season.",
+                           "Strong domestic demand for natural gas lifted imports in March.",
+                           "No company has been targeted by the bidders yet."}) {
+    auto ev = Code(text);
+    EXPECT_TRUE(ev.empty()) << text << " -> " << (ev.empty() ? "" : ev[0].cameo_code() + " " + ev[0].source().code());
+  }
+  // A state's demand stays one.
+  auto ev = Code("Greece renewed its demand for the return of the marbles from Britain.");
+  EXPECT_FALSE(WithRoot(ev, "10").empty());
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
