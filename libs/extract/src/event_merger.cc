@@ -56,6 +56,25 @@ int64_t EventMerger::Day(const v1::Event& e) {
   return (absl::CivilDay(y, m, day) - absl::CivilDay(1970, 1, 1));
 }
 
+EventMerger::Slot EventMerger::MakeSlot(const v1::Event& e, std::string bytes, int64_t last_seen) {
+  Slot slot;
+  slot.bytes = std::move(bytes);
+  slot.event_id = e.event_id();
+  slot.key = Key(e);
+  slot.stories.push_back(e.story_id());
+  slot.stories.insert(slot.stories.end(), e.related_story_ids().begin(), e.related_story_ids().end());
+  slot.version = e.version();
+  slot.day = Day(e);
+  slot.last_seen = last_seen;
+  return slot;
+}
+
+v1::Event EventMerger::Parse(const Slot& slot) {
+  v1::Event e;
+  e.ParseFromString(slot.bytes);  // bytes this class serialized or checked
+  return e;
+}
+
 std::string EventMerger::Encode(const Slot& slot) {
   std::string out(kRecordMagic, sizeof kRecordMagic);
   Put<int64_t>(&out, slot.last_seen);
@@ -64,18 +83,18 @@ std::string EventMerger::Encode(const Slot& slot) {
     Put<uint32_t>(&out, static_cast<uint32_t>(id.size()));
     out += id;
   }
-  out += slot.event.SerializeAsString();
+  out += slot.bytes;
   return out;
 }
 
 void EventMerger::Evict() {
   const Slot& old = events_.front();
-  if (auto it = by_key_.find(Key(old.event)); it != by_key_.end()) {
+  if (auto it = by_key_.find(old.key); it != by_key_.end()) {
     std::vector<uint64_t>& l = it->second;
     l.erase(std::remove(l.begin(), l.end(), evicted_), l.end());
     if (l.empty()) by_key_.erase(it);
   }
-  by_id_.erase(old.event.event_id());
+  by_id_.erase(old.event_id);
   for (const std::string& id : old.absorbed) by_id_.erase(id);
   events_.pop_front();
   ++evicted_;
@@ -91,8 +110,8 @@ void EventMerger::Insert(Slot slot) {
   if (options_.max_events == 0) return;
   while (events_.size() >= options_.max_events) Evict();
   const uint64_t abs_index = evicted_ + events_.size();
-  by_key_[Key(slot.event)].push_back(abs_index);
-  by_id_[slot.event.event_id()] = abs_index;
+  by_key_[slot.key].push_back(abs_index);
+  by_id_[slot.event_id] = abs_index;
   for (const std::string& id : slot.absorbed) by_id_[id] = abs_index;
   events_.push_back(std::move(slot));
 }
@@ -103,7 +122,7 @@ EventMerger::Result EventMerger::Add(v1::Event event) {
   EvictExpired();
   // The same event again (a replay) is not a new report.
   if (auto it = by_id_.find(event.event_id()); it != by_id_.end()) {
-    return {At(it->second).event, true, false, {}};
+    return {Parse(At(it->second)), true, false, {}};
   }
   const std::string key = Key(event);
   const int64_t day = Day(event);
@@ -117,25 +136,23 @@ EventMerger::Result EventMerger::Add(v1::Event event) {
       if (published > slot.last_seen + Horizon()) continue;
       // Another event of a story that already reported this one ("signed the
       // accord", then "praised it") is a different event, not a second report.
-      if (slot.event.story_id() == event.story_id() || Contains(slot.event.related_story_ids(), event.story_id())) {
-        continue;
-      }
+      if (std::find(slot.stories.begin(), slot.stories.end(), event.story_id()) != slot.stories.end()) continue;
       // Nearest date first, then the smallest id: a choice that depends only
       // on the events held, not on the order they came in.
       if (best == nullptr || std::llabs(slot.day - day) < std::llabs(best->day - day) ||
           (std::llabs(slot.day - day) == std::llabs(best->day - day) &&
-           slot.event.event_id() < best->event.event_id())) {
+           slot.event_id < best->event_id)) {
         best = &slot;
       }
     }
   }
   if (best == nullptr) {
-    Slot slot{event, day, published, {}};
+    Slot slot = MakeSlot(event, event.SerializeAsString(), published);
     std::string record = Encode(slot);
     Insert(std::move(slot));
     return {std::move(event), false, true, std::move(record)};
   }
-  v1::Event& kept = best->event;
+  v1::Event kept = Parse(*best);
   kept.add_related_story_ids(event.story_id());
   kept.set_num_articles(kept.num_articles() + std::max<uint32_t>(1, event.num_articles()));
   for (const std::string& s : event.sources()) {
@@ -150,11 +167,14 @@ EventMerger::Result EventMerger::Add(v1::Event event) {
       kept.casualties().killed() + kept.casualties().wounded()) {
     *kept.mutable_casualties() = event.casualties();
   }
+  best->bytes = kept.SerializeAsString();
+  best->stories.push_back(event.story_id());
+  best->version = kept.version();
   best->last_seen = std::max(best->last_seen, published);
   best->absorbed.push_back(event.event_id());
-  const uint64_t abs_index = by_id_.at(kept.event_id());
+  const uint64_t abs_index = by_id_.at(best->event_id);
   by_id_[event.event_id()] = abs_index;
-  return {kept, true, true, Encode(*best)};
+  return {std::move(kept), true, true, Encode(*best)};
 }
 
 absl::Status EventMerger::Apply(absl::string_view record) {
@@ -162,31 +182,35 @@ absl::Status EventMerger::Apply(absl::string_view record) {
     return absl::InvalidArgumentError("not an event merge record (bad magic)");
   }
   record.remove_prefix(sizeof kRecordMagic);
-  Slot slot;
+  int64_t last_seen = 0;
   uint32_t n = 0;
-  if (!Get(&record, &slot.last_seen) || !Get(&record, &n)) return absl::InvalidArgumentError("truncated merge record");
+  if (!Get(&record, &last_seen) || !Get(&record, &n)) return absl::InvalidArgumentError("truncated merge record");
+  std::vector<std::string> absorbed;
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t len = 0;
     if (!Get(&record, &len) || record.size() < len) return absl::InvalidArgumentError("truncated merge record");
-    slot.absorbed.emplace_back(record.substr(0, len));
+    absorbed.emplace_back(record.substr(0, len));
     record.remove_prefix(len);
   }
-  if (!slot.event.ParseFromArray(record.data(), static_cast<int>(record.size())) || slot.event.event_id().empty()) {
+  v1::Event event;
+  if (!event.ParseFromArray(record.data(), static_cast<int>(record.size())) || event.event_id().empty()) {
     return absl::InvalidArgumentError("merge record without a valid event");
   }
-  slot.day = Day(slot.event);
-  if (auto it = by_id_.find(slot.event.event_id()); it != by_id_.end()) {
-    Slot& held = At(it->second);
+  Slot slot = MakeSlot(event, std::string(record), last_seen);
+  slot.absorbed = std::move(absorbed);
+  if (auto it = by_id_.find(slot.event_id); it != by_id_.end()) {
+    const uint64_t abs_index = it->second;  // `it` does not survive inserts below
+    Slot& held = At(abs_index);
     // An id held as a report absorbed into another event, or a version not
     // newer than ours: nothing to learn.
-    if (held.event.event_id() != slot.event.event_id() || slot.event.version() <= held.event.version()) {
-      return absl::OkStatus();
-    }
-    held.event = std::move(slot.event);
+    if (held.event_id != slot.event_id || slot.version <= held.version) return absl::OkStatus();
+    held.bytes = std::move(slot.bytes);
+    held.stories = std::move(slot.stories);
+    held.version = slot.version;
     held.last_seen = std::max(held.last_seen, slot.last_seen);
     for (std::string& id : slot.absorbed) {
       if (std::find(held.absorbed.begin(), held.absorbed.end(), id) != held.absorbed.end()) continue;
-      by_id_[id] = it->second;
+      by_id_[id] = abs_index;
       held.absorbed.push_back(std::move(id));
     }
     return absl::OkStatus();

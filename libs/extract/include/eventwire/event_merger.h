@@ -35,8 +35,9 @@ struct EventMergerOptions {
   // Event dates at most this many days apart can be the same event; reports
   // of one incident usually land within a day or two of each other.
   int window_days = 2;
-  // Bound on remembered events (oldest forgotten first) so memory stays flat.
-  size_t max_events = 200000;
+  // Bound on remembered events (oldest forgotten first) so memory stays flat:
+  // each is held whole (~600 B serialized, a few times that as a message).
+  size_t max_events = 100000;
 };
 
 class EventMerger {
@@ -66,12 +67,19 @@ class EventMerger {
   const EventMergerOptions& options() const { return options_; }
 
  private:
+  // An event held: serialized (a parsed message takes a few times the
+  // memory) with the few fields matching reads.
   struct Slot {
-    v1::Event event;
+    std::string bytes;  // the v1::Event as last published
+    std::string event_id, key;
+    std::vector<std::string> stories;  // story_id, then related_story_ids
+    uint64_t version = 0;
     int64_t day = 0;        // days since 1970 of the event date, or of publication
     int64_t last_seen = 0;  // publication time (s) of the newest report merged in
     std::vector<std::string> absorbed;  // event ids of the reports merged in
   };
+  static Slot MakeSlot(const v1::Event& e, std::string bytes, int64_t last_seen);
+  static v1::Event Parse(const Slot& slot);
   static std::string Key(const v1::Event& e);
   static int64_t Day(const v1::Event& e);
   static int64_t PublishedAt(const v1::Event& e) { return e.published_at().seconds(); }
