@@ -9,8 +9,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <new>
 
@@ -55,27 +53,39 @@ class BandTable {
  private:
   static uint32_t Fingerprint(uint64_t key) { return static_cast<uint32_t>(key >> 56); }
 
-  struct Free {
-    void operator()(uint32_t* p) const { std::free(p); }
+  static constexpr size_t kHugePage = size_t{2} << 20;
+  static size_t MappedBytes(size_t capacity) {
+    return (capacity * sizeof(uint32_t) + kHugePage - 1) / kHugePage * kHugePage;
+  }
+  struct Unmap {
+    size_t bytes;
+    void operator()(uint32_t* p) const { munmap(p, bytes); }
   };
 
-  // Zeroed slots, 2 MiB-aligned and marked for transparent huge pages: every
-  // lookup probes ~100 random slots across tables of 4-128 MiB, and with 4 KiB
-  // pages each probe was also a TLB miss. (Only a hint: without THP the
-  // memory is ordinary pages.)
-  static std::unique_ptr<uint32_t[], Free> Allocate(size_t capacity) {
-    constexpr size_t kHugePage = size_t{2} << 20;
-    const size_t bytes = (capacity * sizeof(uint32_t) + kHugePage - 1) / kHugePage * kHugePage;
-    void* p = std::aligned_alloc(kHugePage, bytes);
-    if (p == nullptr) throw std::bad_alloc();
+  // Zeroed slots straight from mmap, so no memset: zeroing a new 16-128 MiB
+  // generation held the Add() that started it for tens of milliseconds; now
+  // pages are zeroed by the kernel as inserts first touch them. 2 MiB-aligned
+  // and marked for transparent huge pages: every lookup probes ~60 random
+  // slots across the tables, and with 4 KiB pages each probe was also a TLB
+  // miss. (Only a hint: without THP the memory is ordinary pages.)
+  static std::unique_ptr<uint32_t[], Unmap> Allocate(size_t capacity) {
+    const size_t bytes = MappedBytes(capacity);
+    // Over-map by one huge page to align the start.
+    void* raw = mmap(nullptr, bytes + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) throw std::bad_alloc();
+    const auto start = reinterpret_cast<uintptr_t>(raw);
+    const uintptr_t aligned = (start + kHugePage - 1) / kHugePage * kHugePage;
+    if (aligned > start) munmap(raw, aligned - start);
+    const uintptr_t end = start + bytes + kHugePage;
+    if (end > aligned + bytes) munmap(reinterpret_cast<void*>(aligned + bytes), end - (aligned + bytes));
+    void* p = reinterpret_cast<void*>(aligned);
 #ifdef MADV_HUGEPAGE
     madvise(p, bytes, MADV_HUGEPAGE);
 #endif
-    std::memset(p, 0, bytes);
-    return std::unique_ptr<uint32_t[], Free>(static_cast<uint32_t*>(p));
+    return std::unique_ptr<uint32_t[], Unmap>(static_cast<uint32_t*>(p), Unmap{bytes});
   }
 
-  std::unique_ptr<uint32_t[], Free> slots_;
+  std::unique_ptr<uint32_t[], Unmap> slots_;
   size_t capacity_;
   size_t mask_;
   size_t used_ = 0;

@@ -96,7 +96,9 @@ struct StoryIndex::State {
   std::deque<Record> records;  // arrival order; records[i] has seq base_seq + i
   uint64_t base_seq = 0;
   std::deque<Generation> generations;
-  std::vector<StoryState> stories;  // slots; key == 0 marks a free slot
+  // Slots; key == 0 marks a free slot. A deque: growing it moves no story
+  // (a vector's growth moved every Story message, a tenth of opening one).
+  std::deque<StoryState> stories;
   std::vector<uint32_t> free_slots;
   absl::flat_hash_map<uint64_t, uint32_t> slot_of_story;
   // Shingle sets of seqs exact_base..., sorted when first compared (mutable:
@@ -641,7 +643,7 @@ IndexStats StoryIndex::stats() const {
   st.exact_cache_bytes = s.exact_bytes + s.exact_sets.size() * sizeof(State::ExactEntry);
   st.index_bytes = s.records.size() * sizeof(State::Record);
   for (const auto& g : s.generations) st.index_bytes += g.table.bytes();
-  st.story_bytes = s.stories.capacity() * sizeof(State::StoryState) +
+  st.story_bytes = s.stories.size() * sizeof(State::StoryState) +
                    s.slot_of_story.capacity() * (sizeof(uint64_t) + sizeof(uint32_t) + 1);
   // Story messages vary in size: measured on a bounded sample of slots and
   // scaled, so stats() stays cheap enough for every metrics scrape.
