@@ -76,6 +76,11 @@ constexpr int kPronounSubject = -4;  // MainSubject(): the sentence opens with "
 constexpr std::string_view kObjectPronouns[] = {"them", "him", "her", "it", "us", "themselves", "itself", "me"};
 constexpr std::string_view kSpeech[] = {"said", "says", "say", "told", "tells", "added", "noted", "stated",
                                         "according", "quoted", "insisted", "argued", "explained"};
+// Verbs of belief and report that are no event: a nominal after them ("the Taliban
+// claimed the negotiations were ...") is what they are about, not their own act.
+constexpr std::string_view kStanceVerbs[] = {"claimed", "claims", "claim", "believed", "believes", "hoped", "hopes",
+                                             "expected", "expects", "feared", "fears", "doubted", "suggested",
+                                             "acknowledged", "admitted", "recalled", "conceded", "predicted"};
 constexpr std::string_view kNotNameStarts[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                                           "sunday", "and", "but", "while", "when", "as", "meanwhile", "yesterday",
                                           "today", "tomorrow", "also", "then", "so", "if"};
@@ -1230,7 +1235,7 @@ int SentenceCoder::NominalSource(const Trigger& t) const {
     for (size_t q = m.end; q < t.begin && adjacent; ++q) {
       const std::string_view w = toks_[q].lower;
       adjacent = w == "'s" || (!toks_[q].punct && !In(w, kPrepositions) && !In(w, kAuxiliaries) && w != "or" &&
-                               !In(w, kSpeech));
+                               !In(w, kSpeech) && !In(w, kStanceVerbs));
     }
     return adjacent ? static_cast<int>(k) : -1;
   }
@@ -1412,8 +1417,16 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
                               (In(toks_[pk - 2].lower, kSpeech) ||
                                (toks_[pk - 2].lower == "that" && pk > 2 && In(toks_[pk - 3].lower, kSpeech)));
     const int speaker = after_speech ? SubjectBefore(toks_[pk - 2].lower == "that" ? pk - 3 : pk - 2) : -1;
+    // "A Pakistani official said ..., while another denied": "another" (one, others)
+    // is one more of the main subject's kind, not a noun in between.
+    const bool another = t.agent == -2 && !verb_coordination && pk > skip_ + 1 &&
+                         (toks_[pk - 1].lower == "another" || toks_[pk - 1].lower == "others") &&
+                         (toks_[pk - 2].punct || In(toks_[pk - 2].lower, kClauseStops));
     if (participle) {
       // resolved above
+    } else if (another) {
+      const int subject = MainSubject();
+      source = subject >= 0 && subject != kPronounSubject ? subject : -1;
     } else if (t.agent == -2 && !verb_coordination && speaker >= 0) {
       source = speaker;
     } else if (t.agent == -2 && !verb_coordination && pk > 0 && In(toks_[pk - 1].lower, kSubjectPronouns) &&
@@ -2151,7 +2164,10 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         // sentences must not be the source's own side ("Turkey hosted the talks"
         // after the Turkish government's own talks). Named objects stand ("Ecuador
         // granted asylum to its former vice-president").
-        if (tgt < 0 && SameParty(e.source(), e.target())) e.clear_target();
+        // ... nor one of its own government ("the Taliban ... warning that Kabul would").
+        if ((tgt < 0 || (e.source().role() == "GOV" && e.target().role() == "GOV")) &&
+            SameParty(e.source(), e.target()))
+          e.clear_target();
         // Date: the date expression nearest the trigger, else publication date.
         const DateMatch* best_date = nullptr;
         size_t best_dist = kNone;
