@@ -221,16 +221,24 @@ END;
 }
 
 std::string PostingsRebuildSql(const PostingTable& t) {
+  // One pass over the (wide) events table into a narrow in-memory copy with
+  // each event's signature computed once; the key columns' selects read that.
+  std::vector<std::string> columns = {absl::StrCat(t.events_column, " AS k_sort"), "event_id", "confidence",
+                                      absl::StrCat(MaskOf("", 0), " AS k_mask"),
+                                      absl::StrCat(MaskOf("", 1), " AS k_mask2")};
+  for (const KeyColumn& k : kKeyColumns) {
+    if (std::find(columns.begin(), columns.end(), k.column) == columns.end()) columns.push_back(k.column);
+  }
   std::vector<std::string> selects;
   for (const KeyColumn& k : kKeyColumns) {
-    selects.push_back(absl::StrCat("SELECT ", KeySql(k, ""), ", ", t.events_column, ", event_id, ", MaskOf("", 0), ", ",
-                                   MaskOf("", 1), ", confidence",
-                                   " FROM events WHERE ", HasKeySql(k, "")));
+    selects.push_back(absl::StrCat("SELECT ", KeySql(k, "e"), ", k_sort, event_id, k_mask, k_mask2, confidence",
+                                   " FROM e WHERE ", HasKeySql(k, "e")));
   }
   // Sorted, so the b-tree is appended to rather than written at random.
-  std::string sql = absl::StrCat("INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column,
-                                 ", k_id, k_mask, k_mask2, k_conf) ",
-                                 absl::StrJoin(selects, " UNION ALL "), " ORDER BY 1, 2, 3;");
+  std::string sql = absl::StrCat("WITH e AS MATERIALIZED (SELECT ", absl::StrJoin(columns, ", "),
+                                 " FROM events) INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column,
+                                 ", k_id, k_mask, k_mask2, k_conf) ", absl::StrJoin(selects, " UNION ALL "),
+                                 " ORDER BY 1, 2, 3;");
   if (&t == &kTables[0]) {
     sql += "DELETE FROM posting_counts; INSERT INTO posting_counts (key, n) SELECT key, count(*) FROM postings_date "
            "GROUP BY key;";
