@@ -375,6 +375,8 @@ void PrintEventDetail(const v1::Event& e) {
   }
   line("confidence", Fixed(e.confidence(), 2));
   line("story", e.story_id());
+  // A merged event: the other stories that reported it (docs/dedup.md).
+  if (e.related_story_ids_size() > 0) line("also in", absl::StrJoin(e.related_story_ids(), ", "));
   line("article", e.article_id());
   line("sources", absl::StrCat(absl::StrJoin(e.sources(), ", "), e.num_articles() ? absl::StrCat(
                                                                      "  (", e.num_articles(), " articles)")
