@@ -490,7 +490,6 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history,
   AddSurnames(surnames);
   ResolveReferences(history);
   GroupCoordinated();
-  MarkClauses();
   InheritCountries(history);
 }
 
@@ -692,11 +691,17 @@ std::string SentenceCoder::ContextCountry(size_t k, int ignore_group, const std:
   const bool victims = role == "CVL" || role == "REF";
   const bool mobile = role == "GOV" || role == "MIL" || role == "SPY" || role == "IGO" || role == "NGO";
   const bool no_place = ignore_group >= 0 && (role == "GOV" || role == "ELI");
+  // The sentence's place, looked up only when needed (it scans the sentence).
   size_t pb = 0, pe = 0;
-  const std::string place = !no_place && Place(a.begin, a.end, "", &pb, &pe) != nullptr ? PlaceCountryAt(pb)
-                                                                                       : std::string();
-  const bool place_in_clause = !place.empty() && clause_[pb] == clause_[a.begin];
-  if (victims && !place.empty()) return place;
+  bool place_done = false;
+  std::string place;
+  auto get_place = [&]() -> const std::string& {
+    if (!place_done && !no_place && Place(a.begin, a.end, "", &pb, &pe) != nullptr) place = PlaceCountryAt(pb);
+    place_done = true;
+    return place;
+  };
+  auto place_in_clause = [&]() { return !get_place().empty() && clause_[pb] == clause_[a.begin]; };
+  if (victims && !get_place().empty()) return place;
   // The nearest national actor (not a place), in the same clause first.
   int near_in_clause = -1, near_anywhere = -1;
   size_t best_in = kNone, best_any = kNone;
@@ -717,14 +722,15 @@ std::string SentenceCoder::ContextCountry(size_t k, int ignore_group, const std:
   }
   // A second country for a party of the source's own act: where the act happens
   // says most ("fired missiles at Israel", "the junta ... in Yangon").
-  if (ignore_group >= 0 && place_in_clause) return place;
-  const bool place_first = (!mobile && place_in_clause) || (ignore_group >= 0 && !place.empty());
-  const int near = near_in_clause >= 0 ? near_in_clause : place_first ? -1 : near_anywhere;
+  if (ignore_group >= 0 && place_in_clause()) return place;
+  const int near = near_in_clause >= 0 ? near_in_clause
+                   : (!mobile && place_in_clause()) || (ignore_group >= 0 && !get_place().empty()) ? -1
+                                                                                                 : near_anywhere;
   if (near >= 0) {
     if (from != nullptr) *from = near;
     return mentions_[near].actor.country_code();
   }
-  if (!place.empty()) return place;
+  if (!get_place().empty()) return place;
   // Places named as bare countries or capitals ("in Turkey").
   for (const Mention& m : mentions_)
     if (m.place_only && !m.actor.country_code().empty() && !no_place) return m.actor.country_code();
@@ -766,6 +772,7 @@ void SentenceCoder::InheritCountries(const std::vector<v1::Actor>& history) {
   for (size_t k = 0; k < mentions_.size(); ++k) {
     Mention& a = mentions_[k];
     if (drop[k] || !Stateless(a.actor)) continue;
+    if (clause_.size() != toks_.size()) MarkClauses();  // only sentences with such agents need clauses
     int from = -1;
     const std::string country = ContextCountry(k, -1, &history, &from);
     if (country.empty()) continue;
