@@ -81,16 +81,18 @@ def articles():
     # A syndicated copy (how near a near-duplicate may be is libs/dedup's business).
     a_copy = dict(a, id="zw-1-copy", source="reprint-daily", published_at="2027-03-03T15:00:00Z")
     b = {"id": "pe-1", "source": "lima-news", "title": "Peru and Chile sign a water accord",
-         "text": "LIMA, May 9 - The foreign ministers of Peru and Chile signed an agreement on shared "
+         "text": "LIMA, March 5 - The foreign ministers of Peru and Chile signed an agreement on shared "
                  "water resources in Lima on Friday. Peru's president praised the accord and said both "
                  "countries would cooperate on border development.",
-         "published_at": "2027-05-09T09:30:00Z"}
-    # Another outlet's report of the same signing: a story of its own, the same event.
+         "published_at": "2027-03-05T09:30:00Z"}
+    # Another outlet's report of the same signing: a story of its own, the same event. (Both are
+    # dated within the dedup window of zw-1: a newer article read first would otherwise push zw-1
+    # out of the index before its copy arrives, whatever the partition order.)
     b2 = {"id": "pe-2", "source": "andes-times", "title": "Water deal for the border rivers",
           "text": "The foreign ministers of Peru and Chile signed an agreement in Lima on Friday to "
                   "share the rivers along their border. Farmers in the dry valleys of the south have "
                   "waited a decade for the deal, a regional growers union said in a statement.",
-          "published_at": "2027-05-09T18:00:00Z"}
+          "published_at": "2027-03-05T18:00:00Z"}
     bare = ("Flooding in Bangladesh\n\nDHAKA - Bangladeshi troops evacuated thousands of villagers from "
             "flooded districts on Sunday, and India offered emergency aid to the government in Dhaka.")
     html = ("<html><head><title>Ukraine accuses Russia of shelling</title></head><body><article>"
