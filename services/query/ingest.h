@@ -24,7 +24,7 @@ struct IngestOptions {
   std::string events_topic = "events.v1";
   std::string stories_topic = "stories.v1";
   std::string group_id;            // empty: no Kafka commits
-  size_t max_batch = 1000;         // records per store transaction
+  size_t max_batch = 5000;         // records per store transaction (a poll ends sooner after max_wait)
   absl::Duration max_wait = absl::Milliseconds(100);
   // How often new partitions (and topics that did not exist yet) are looked for.
   absl::Duration metadata_interval = absl::Seconds(10);

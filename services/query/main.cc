@@ -47,7 +47,7 @@ struct Options {
   std::string db_path = "eventwire-query.db";
   int64_t retention_days = 30;
   int64_t max_streams = 64;
-  int64_t ingest_batch = 1000;
+  int64_t ingest_batch = 5000;
   int64_t max_page_size = 1000;
   TelemetryOptions telemetry;
 };
