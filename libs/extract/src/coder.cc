@@ -307,6 +307,7 @@ class SentenceCoder {
   std::vector<Trigger> triggers_;
   std::vector<int> trigger_sources_;  // per trigger: chosen source mention
   int last_verb_source_ = -1;         // source of the last verbal trigger (for "... and killed")
+  bool last_verb_carried_ = false;    // ... a pronoun subject resolved by the caller ("He thanked X and urged")
 };
 
 void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history,
@@ -891,6 +892,15 @@ void SentenceCoder::FindTriggers() {
           In(toks_[end].lower, kPrepositions) && before.size() > 3 && before.back() == 's' &&
           !toks_[i - 1].punct && !In(before, kAuxiliaries) && lex_.triggers.StartingAt(toks_[i - 1]) == nullptr)
         t.passive = true;
+      // "... free the protesters detained in Yangon": after an actor that is a verb's
+      // object, a participle and a preposition are a reduced relative too.
+      if (!t.passive && participle && done_to && end == i + 1 && end < toks_.size() && prev >= 0 &&
+          mentions_[prev].end == i && In(toks_[end].lower, kPrepositions)) {
+        size_t q = mentions_[prev].begin;
+        while (q > 0 && (In(toks_[q - 1].lower, kDeterminers) || In(toks_[q - 1].lower, kModifiers))) --q;
+        for (const Trigger& o : triggers_)
+          t.passive = t.passive || (!o.noun && (o.end == q || (o.begin < q && o.end == mentions_[prev].end)));
+      }
     }
     triggers_.push_back(std::move(t));
     i = end - 1;
@@ -1397,6 +1407,10 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         (toks_[t.span_begin - 1].lower == "and" ||
          (toks_[t.span_begin - 1].lower == "," && toks_[t.span_begin].lower.ends_with("ing")));
     source = t.agent != -2 ? t.agent : verb_coordination ? last_verb_source_ : SubjectBefore(t.span_begin);
+    // "He thanked Oman and urged ...": the second verb has the same pronoun subject, not the object.
+    const bool carried_coordination = t.agent == -2 && !verb_coordination && last_verb_carried_ && ti > 0 &&
+                                      t.span_begin > 0 && toks_[t.span_begin - 1].lower == "and";
+
     // "..., offering talks", "while warning that ...": a participle clause has the
     // main clause's subject, never a noun in between ("He described the traders
     // as partners while warning ...": not the traders).
@@ -1431,6 +1445,9 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
                          (toks_[pk - 2].punct || In(toks_[pk - 2].lower, kClauseStops));
     if (participle) {
       // resolved above
+    } else if (carried_coordination) {
+      source = -1;
+      *carried = true;
     } else if (another) {
       const int subject = MainSubject();
       source = subject >= 0 && subject != kPronounSubject ? subject : -1;
@@ -1611,7 +1628,10 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
   }
   if (source >= 0 && target >= 0 && mentions_[source].actor.code() == mentions_[target].actor.code()) target = -1;
   trigger_sources_.push_back(source);
-  if (!t.noun && !t.passive) last_verb_source_ = source;
+  if (!t.noun && !t.passive) {
+    last_verb_source_ = source;
+    last_verb_carried_ = *carried;
+  }
   // "Kabul and the Taliban met": symmetric verbs with coordinated subjects and
   // no object code one party as source and the other as target.
   bool joint = false;  // "joint exercise", "each other", "agreed to ...", "traded accusations"

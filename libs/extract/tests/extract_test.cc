@@ -862,6 +862,28 @@ TEST_F(ExtractTest, AGoverningGroupIsItsCapitalsGovernment) {
   EXPECT_EQ(ev[0].target().code(), "AFGGOV");
 }
 
+TEST_F(ExtractTest, ASecondVerbKeepsThePronounSubject) {
+  auto ev = Code("Chile's foreign minister Ana Rojas met the Bolivian envoy in Santiago on Monday.\n"
+                 "She thanked Bolivia for its help and urged Peru to join the talks.");
+  auto appeals = WithRoot(ev, "02");
+  ASSERT_EQ(appeals.size(), 1u);
+  EXPECT_EQ(appeals[0].source().code(), "CHLGOV");
+  EXPECT_EQ(appeals[0].target().country_code(), "PER");
+}
+
+TEST_F(ExtractTest, AParticipleAfterAnObjectIsAReducedRelative) {
+  // The detainees are the object of "free", not the source of a detention.
+  auto ev = Code("Norway urged the government to free the activists detained in Minsk.");
+  for (const v1::Event& e : ev) EXPECT_NE(e.cameo_root(), "17") << e.source().code();
+}
+
+TEST_F(ExtractTest, BrokeringATruceIsMediation) {
+  auto ev = Code("Kenya brokered a truce between Ethiopia and Eritrea on Sunday.");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].cameo_code(), "045");
+  EXPECT_EQ(ev[0].source().code(), "KEN");
+}
+
 TEST_F(ExtractTest, CompanyAndMarketNewsIsNoPoliticalEvent) {
   // Executives, firms named with a demonym, crop yields, market demand, "targeted" prices.
   for (const char* text : {"Computer maker Acme Corp said its president resigned for personal reasons.",
