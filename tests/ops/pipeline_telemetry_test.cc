@@ -50,6 +50,7 @@ TEST(PipelineTelemetryTest, CommittedBatchCountsWhatEachRecordWentThrough) {
   MessageSummary first;  // first article of its story, two events
   first.cameo_roots = {"14", "19"};
   first.events = 2;
+  first.events_merged = 1;  // and a new version of another story's event
   MessageSummary duplicate;  // joined that story: no extraction
   duplicate.is_duplicate = true;
   MessageSummary quiet;  // new story, no events
@@ -73,6 +74,7 @@ TEST(PipelineTelemetryTest, CommittedBatchCountsWhatEachRecordWentThrough) {
   EXPECT_TRUE(Has(text, "eventwire_events_produced_total{cameo_root=\"19\"}", "1")) << text;
   EXPECT_TRUE(Has(text, "eventwire_events_produced_total{cameo_root=\"01\"}", "0")) << text;
   EXPECT_TRUE(Has(text, "eventwire_events_produced_total{cameo_root=\"99\"}", "1")) << text;
+  EXPECT_TRUE(Has(text, "eventwire_events_merged_total", "1")) << text;
   EXPECT_TRUE(Has(text, "eventwire_stage_duration_seconds_count{stage=\"decode\"}", "5")) << text;
   EXPECT_TRUE(Has(text, "eventwire_stage_duration_seconds_count{stage=\"clean\"}", "4")) << text;
   EXPECT_TRUE(Has(text, "eventwire_stage_duration_seconds_count{stage=\"dedup\"}", "4")) << text;
