@@ -121,7 +121,8 @@ struct StoryIndex::State {
   // article would push everything before it out of the window, and copies
   // that arrive next would open stories of their own.
   static constexpr size_t kRecentTimes = 32;
-  std::array<int64_t, kRecentTimes> recent_times{};
+  std::array<int64_t, kRecentTimes> recent_times{};  // ring, in arrival order
+  std::array<int64_t, kRecentTimes> recent_sorted{};  // the same times, sorted (first min(count, 32))
   size_t recent_count = 0;
   int64_t watermark = 0;
 
@@ -141,11 +142,21 @@ struct StoryIndex::State {
       time_base = t;
     }
     if (t <= 0) return;  // no time: nothing moves
-    recent_times[recent_count++ % kRecentTimes] = t;
-    std::array<int64_t, kRecentTimes> sorted = recent_times;
-    const size_t n = std::min(recent_count, kRecentTimes);
-    std::nth_element(sorted.begin(), sorted.begin() + (n - 1) / 2, sorted.begin() + n);
-    watermark = sorted[(n - 1) / 2];
+    // The sorted copy is kept up to date (one time out, one in) rather than
+    // re-selected per article.
+    size_t n = std::min(recent_count, kRecentTimes);
+    int64_t& slot = recent_times[recent_count++ % kRecentTimes];
+    if (n == kRecentTimes) {
+      const auto out = std::lower_bound(recent_sorted.begin(), recent_sorted.end(), slot);
+      std::copy(out + 1, recent_sorted.end(), out);
+      --n;
+    }
+    slot = t;
+    const auto in = std::upper_bound(recent_sorted.begin(), recent_sorted.begin() + n, t);
+    std::copy_backward(in, recent_sorted.begin() + n, recent_sorted.begin() + n + 1);
+    *in = t;
+    ++n;
+    watermark = recent_sorted[(n - 1) / 2];
     // Arrival order approximates time order; an article that arrived early
     // but is older than its successors waits for them (bounded by disorder).
     while (!records.empty() && TimeOf(records.front()) < horizon()) {
