@@ -239,9 +239,9 @@ class SentenceCoder {
 
   // `history`: actors of the article's earlier sentences, oldest first, for
   // references such as "the group" or "the country".
-  // `surnames`: last names of people named in full earlier in the article.
+  // `surnames`: last names of people named in full earlier in the article (index into `history`).
   void FindMentions(const std::vector<v1::Actor>& history,
-                    const std::vector<std::pair<std::string, v1::Actor>>& surnames);
+                    const std::vector<std::pair<std::string, size_t>>& surnames);
   void FindTriggers();
   void ApplyModals();
   const std::vector<Mention>& mentions() const { return mentions_; }
@@ -274,7 +274,7 @@ class SentenceCoder {
   void GroupCoordinated();
   void InheritCountries(const std::vector<v1::Actor>& history);
   void ResolveReferences(const std::vector<v1::Actor>& history);
-  void AddSurnames(const std::vector<std::pair<std::string, v1::Actor>>& surnames);
+  void AddSurnames(const std::vector<std::pair<std::string, size_t>>& surnames, const std::vector<v1::Actor>& history);
   void InsertMentions(std::vector<Mention> added);
   void SetRole(Mention* m, const v1::Actor& from) const;
   std::string PlaceCountryAt(size_t pos) const;
@@ -311,7 +311,7 @@ class SentenceCoder {
 };
 
 void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history,
-                                 const std::vector<std::pair<std::string, v1::Actor>>& surnames) {
+                                 const std::vector<std::pair<std::string, size_t>>& surnames) {
   covered_.assign(toks_.size(), -1);
   const size_t n = toks_.size();
   size_t i = skip_;
@@ -488,7 +488,7 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history,
     mentions_.push_back(std::move(m));
     i = mend > i ? mend : i + 1;
   }
-  AddSurnames(surnames);
+  AddSurnames(surnames, history);
   ResolveReferences(history);
   GroupCoordinated();
   InheritCountries(history);
@@ -584,7 +584,8 @@ void SentenceCoder::InsertMentions(std::vector<Mention> added) {
 
 // "Mujahid said" after "Taliban spokesman Zabihullah Mujahid": a person named in
 // full earlier in the article is later called by the last word of the name.
-void SentenceCoder::AddSurnames(const std::vector<std::pair<std::string, v1::Actor>>& surnames) {
+void SentenceCoder::AddSurnames(const std::vector<std::pair<std::string, size_t>>& surnames,
+                                const std::vector<v1::Actor>& history) {
   if (surnames.empty()) return;
   std::vector<Mention> added;
   for (size_t i = skip_; i < toks_.size(); ++i) {
@@ -598,7 +599,7 @@ void SentenceCoder::AddSurnames(const std::vector<std::pair<std::string, v1::Act
       Mention m;
       m.begin = i;
       m.end = i + 1;
-      m.actor = it->second;
+      m.actor = history[it->second];
       m.actor.set_text(std::string(Slice(s_, toks_, i, i + 1)));
       added.push_back(std::move(m));
       break;
@@ -1847,8 +1848,8 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
   const CivilDate pub = a.publication_date;
   v1::Actor carry;            // subject of the last sentence with events, for "It also ..."
   std::vector<v1::Actor> history;  // actors of earlier sentences, for "the group", "the country"
-  std::vector<v1::Actor> person_subjects;  // sentence subjects that are one person, for "he", "she"
-  std::vector<std::pair<std::string, v1::Actor>> surnames;  // lower-case last name -> person
+  std::vector<size_t> person_subjects;  // sentence subjects that are one person (in `history`), for "he", "she"
+  std::vector<std::pair<std::string, size_t>> surnames;  // lower-case last name -> person (in `history`)
   size_t sentence_first = 0;  // first event of the previous sentence in `out`
   for (size_t si = 0; si < a.sentences.size(); ++si) {
     for (size_t k = sentence_first; k < out.size(); ++k) {
@@ -1882,17 +1883,18 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
     sc.FindMentions(history, surnames);
     const size_t history_before = history.size();
     const size_t person_subjects_before = person_subjects.size();
-    if (const int subject = sc.MainSubject(); subject >= 0 && PersonLike(sc.mentions()[subject].actor))
-      person_subjects.push_back(sc.mentions()[subject].actor);
-    for (const Mention& m : sc.mentions()) {
+    const int subject = sc.MainSubject();
+    for (size_t k = 0; k < sc.mentions().size(); ++k) {
+      const Mention& m = sc.mentions()[k];
       if (m.place_only) continue;
+      if (static_cast<int>(k) == subject && PersonLike(m.actor)) person_subjects.push_back(history.size());
       history.push_back(m.actor);
       // A full personal name: its last word names the person later on.
       const std::string& name = m.actor.person();
       if (const size_t space = name.rfind(' '); space != std::string::npos && name.size() - space > 3) {
         std::string last = name.substr(space + 1);
         for (char& c : last) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        surnames.emplace_back(std::move(last), m.actor);
+        surnames.emplace_back(std::move(last), history.size() - 1);
       }
     }
     sc.FindTriggers();
@@ -1916,7 +1918,7 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       if (carried && (toks[skip].lower == "he" || toks[skip].lower == "she")) {
         // The subject of an earlier sentence first (a pronoun continues the topic),
         // then any person named.
-        carried_actor = person_subjects_before > 0 ? &person_subjects[person_subjects_before - 1] : nullptr;
+        carried_actor = person_subjects_before > 0 ? &history[person_subjects[person_subjects_before - 1]] : nullptr;
         for (size_t h = history_before; h-- > 0 && carried_actor == nullptr;)
           if (PersonLike(history[h])) carried_actor = &history[h];
       }
