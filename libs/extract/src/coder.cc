@@ -107,9 +107,15 @@ struct Mention {
 // A country, demonym or capital without role, group or person: "Pakistan".
 bool Bare(const v1::Actor& a) { return a.role().empty() && a.known_group().empty() && a.person().empty(); }
 // An agent whose country the sentence must supply: "police", "the rebels", "President Ruto".
-// A single person: a named one, or an office held by one ("the spokesman", not "officials").
+// A single person: a named one, or an office held by one ("the spokesman", not
+// "officials" nor a body such as "the government").
 bool PersonLike(const v1::Actor& a) {
-  return !a.person().empty() || (!a.office().empty() && !a.text().ends_with("s"));
+  constexpr std::string_view kBodies[] = {"government", "ministry", "army", "military", "police", "cabinet",
+                                          "parliament", "administration", "junta", "council", "court", "delegation",
+                                          "embassy", "party", "navy", "regime", "leadership", "commission",
+                                          "agency", "office", "senate", "congress", "assembly", "legislature",
+                                          "committee", "force", "air force", "coast guard", "guard", "mission"};
+  return !a.person().empty() || (!a.office().empty() && !a.text().ends_with("s") && !In(a.office(), kBodies));
 }
 bool Stateless(const v1::Actor& a) { return a.country_code().empty() && a.known_group().empty() && !a.role().empty(); }
 
@@ -692,7 +698,9 @@ std::string SentenceCoder::ContextCountry(size_t k, int ignore_group, const std:
   const std::string& role = a.actor.role();
   const bool victims = role == "CVL" || role == "REF";
   const bool mobile = role == "GOV" || role == "MIL" || role == "SPY" || role == "IGO" || role == "NGO";
-  const bool no_place = ignore_group >= 0 && (role == "GOV" || role == "ELI");
+  // ... but a person in office (a former vice-president granted asylum in an
+  // embassy abroad) is no more from that place than an official on a visit.
+  const bool no_place = ignore_group >= 0 && (role == "ELI" || (role == "GOV" && PersonLike(a.actor)));
   // The sentence's place, looked up only when needed (it scans the sentence).
   size_t pb = 0, pe = 0;
   bool place_done = false;

@@ -875,6 +875,14 @@ TEST_F(ExtractTest, AParticipleAfterAnObjectIsAReducedRelative) {
   // The detainees are the object of "free", not the source of a detention.
   auto ev = Code("Norway urged the government to free the activists detained in Minsk.");
   for (const v1::Event& e : ev) EXPECT_NE(e.cameo_root(), "17") << e.source().code();
+  // "the government" is not Norway's own: the place of the act names it.
+  auto appeals = WithRoot(ev, "02");
+  ASSERT_EQ(appeals.size(), 1u);
+  EXPECT_EQ(appeals[0].target().code(), "BLRGOV");
+  // A person in office is not from the place of an embassy abroad.
+  ev = Code("Bolivia granted asylum to the former interior minister at its embassy in Lima.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].target().country_code(), "BOL");
 }
 
 TEST_F(ExtractTest, BrokeringATruceIsMediation) {
