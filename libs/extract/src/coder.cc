@@ -459,6 +459,18 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history,
         !In(toks_[m.begin - 1].lower, kPrepositions) && !In(toks_[m.begin - 1].lower, kDeterminers) &&
         lex_.actor_phrases.MatchAt(s_, toks_, m.begin - 1, &end) == nullptr)
       adjective_use = true;
+    // "Bank of New England", "Air Canada": a country name after a capitalised word
+    // inside the sentence (not its first word, not a compass point: "West Germany")
+    // is part of another name.
+    constexpr std::string_view kCompass[] = {"north", "south", "east", "west", "northern", "southern",
+                                             "eastern", "western", "central", "upper", "lower"};
+    if (parts.size() == 1 && parts[0]->kind == ActorKind::kCountry && m.begin > skip_ + 1 &&
+        !In(toks_[m.begin - 1].lower, kCompass) && !toks_[m.begin].all_caps &&  // "Deputy U.S. envoy"
+        toks_[m.begin - 1].capitalized && !toks_[m.begin - 1].all_caps && !toks_[m.begin - 1].punct &&
+        covered_[m.begin - 1] < 0 && !In(toks_[m.begin - 1].lower, kMonths) &&
+        !In(toks_[m.begin - 1].lower, kNotNameStarts) && !In(toks_[m.begin - 1].lower, kPrepositions) &&
+        !In(toks_[m.begin - 1].lower, kDeterminers) && lex_.actor_phrases.MatchAt(s_, toks_, m.begin - 1, &end) == nullptr)
+      adjective_use = true;
     if (parts.size() == 1 && parts[0]->kind == ActorKind::kAgent && toks_[m.begin].capitalized && m.begin > skip_ &&
         !parts[0]->title && m.begin > 0 && toks_[m.begin - 1].capitalized)
       adjective_use = true;

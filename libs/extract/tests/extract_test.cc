@@ -902,6 +902,12 @@ TEST_F(ExtractTest, CompanyAndMarketNewsIsNoPoliticalEvent) {
     auto ev = Code(text);
     EXPECT_TRUE(ev.empty()) << text << " -> " << (ev.empty() ? "" : ev[0].cameo_code() + " " + ev[0].source().code());
   }
+  // A country inside a firm's name is not the state; a compass point still names one.
+  auto firm = Code("Shareholders of Air Canada agreed to the merger with a rival.");
+  EXPECT_TRUE(firm.empty()) << firm[0].cameo_code() << " " << firm[0].source().code();
+  auto west = Code("The ministers urged West Germany to lift the ban.", {1987, 3, 2});
+  ASSERT_EQ(WithRoot(west, "02").size(), 1u);
+  EXPECT_EQ(WithRoot(west, "02")[0].target().country_code(), "DEU");
   // A state's demand stays one.
   auto ev = Code("Greece renewed its demand for the return of the marbles from Britain.");
   EXPECT_FALSE(WithRoot(ev, "10").empty());
