@@ -98,6 +98,17 @@ CREATE TABLE IF NOT EXISTS stories (
   last_seen INTEGER NOT NULL,
   body BLOB NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS stories_by_last_seen ON stories(last_seen);
+-- Stories merged into an event (Event.related_story_ids, services/pipeline's
+-- event merging): a story_id filter finds the event through them too. Related
+-- stories only grow across versions, so rows are only added (and go with the event).
+CREATE TABLE IF NOT EXISTS event_related_stories (
+  story_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  PRIMARY KEY (story_id, event_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS event_related_stories_by_event ON event_related_stories(event_id);
+CREATE TRIGGER IF NOT EXISTS event_related_stories_ad AFTER DELETE ON events BEGIN
+  DELETE FROM event_related_stories WHERE event_id = old.event_id;
+END;
 CREATE TABLE IF NOT EXISTS kafka_offsets (
   topic TEXT NOT NULL,
   partition INTEGER NOT NULL,
@@ -974,6 +985,16 @@ struct EventStore::Impl {
     }
     ++result->events_written;
     pending_seq = seq;
+    if (e.related_story_ids_size() > 0) {
+      absl::StatusOr<std::unique_ptr<Statement>> rel = writer->Prepare(
+          "INSERT OR IGNORE INTO event_related_stories (story_id, event_id) VALUES (?1, ?2)");
+      if (!rel.ok()) return rel.status();
+      for (const std::string& story : e.related_story_ids()) {
+        (*rel)->BindAll({Value(story), Value(e.event_id())});
+        if (absl::Status s = (*rel)->Run(); !s.ok()) return s;
+        if (absl::Status s = (*rel)->Reset(); !s.ok()) return s;
+      }
+    }
     if (!same_columns) {
       auto [it, first] = postings->try_emplace(e.event_id());
       if (first && *stored) it->second.before = PostingState::Of((*stored)->second);

@@ -121,8 +121,9 @@ WhereClause BuildWhere(const v1::EventFilter& f, TextMatch text_match) {
     w.values.insert(w.values.end(), {f.place(), f.place()});
   }
   if (!f.story_id().empty()) {
-    terms.push_back("story_id = ?");
-    w.values.push_back(f.story_id());
+    // The story's own events and those it was merged into (event_store.cc).
+    terms.push_back("(story_id = ? OR event_id IN (SELECT event_id FROM event_related_stories WHERE story_id = ?))");
+    w.values.insert(w.values.end(), {f.story_id(), f.story_id()});
   }
   if (f.min_confidence() > 0) {
     terms.push_back("confidence >= ?");

@@ -179,6 +179,37 @@ TEST_F(StoreTest, CountsOnlyVersionIsStoredAndTailed) {
   EXPECT_THAT(Ids(f), ::testing::ElementsAre("c1"));
 }
 
+// An event merged from several stories (services/pipeline: a later report is a
+// new version with the story in related_story_ids) is found by each story's id,
+// including after a counts-only version, and leaves with the event.
+TEST_F(StoreTest, StoryFilterFindsEventsMergedFromTheStory) {
+  v1::Event e = MakeEvent("m1", "2026-11-20", "190", "TAL", "AFGGOV", 0.5, "rockets hit the base");
+  Put({e, MakeEvent("n1", "2026-11-20", "120", "TAL", "AFGGOV", 0.5, "talks were refused")});
+  v1::EventFilter f;
+  f.set_story_id("story-x");
+  EXPECT_TRUE(Ids(f).empty());
+  e.set_version(2);
+  e.add_related_story_ids("story-x");
+  Put({e});
+  EXPECT_THAT(Ids(f), ElementsAre("m1"));
+  e.set_version(3);
+  e.add_related_story_ids("story-y");
+  Put({e});
+  f.set_story_id("story-y");
+  EXPECT_THAT(Ids(f), ElementsAre("m1"));
+  f.set_story_id("story-m");  // its own story still
+  EXPECT_THAT(Ids(f), ElementsAre("m1"));
+  f.set_story_id("story-x");
+  f.set_cameo_prefix("12");  // other filters still apply
+  EXPECT_TRUE(Ids(f).empty());
+  StoreBatch b;
+  b.deleted_event_ids.push_back("m1");
+  ASSERT_TRUE(store_->Apply(b).ok());
+  f.Clear();
+  f.set_story_id("story-x");
+  EXPECT_TRUE(Ids(f).empty());
+}
+
 TEST_F(StoreTest, PagingVisitsEveryRowOnce) {
   std::vector<v1::Event> events;
   for (int i = 0; i < 57; ++i) {
