@@ -1151,6 +1151,22 @@ void SentenceCoder::ApplyModals() {
       if (toks_[k].punct || In(w, kPrepositions) || w == "and") break;
     }
   }
+  // "demanded that Pakistan arrest and hand over the militants": the acts of a
+  // demanded, urged or promised "that" clause are what is asked, not done.
+  for (const Trigger& v : triggers_) {
+    const std::string_view root = std::string_view(v.code).substr(0, 2);
+    if (v.dropped || v.noun || !(root == "02" || root == "10" || root == "03") || v.end >= toks_.size() ||
+        toks_[v.end].lower != "that")
+      continue;
+    for (Trigger& t : triggers_) {
+      if (t.dropped || t.begin <= v.end) continue;
+      bool same_clause = true;
+      for (size_t k = v.end + 1; k < t.begin && same_clause; ++k)
+        same_clause = toks_[k].lower != ";" && toks_[k].lower != "but" && toks_[k].lower != "while" &&
+                      !(toks_[k].lower == "," && k + 1 < toks_.size() && In(toks_[k + 1].lower, kSpeech));
+      if (same_clause) t.dropped = true;
+    }
+  }
   // "A roadside bomb killed three soldiers", "Israeli air strikes killed 30
   // people": the nominal names the act and its agent, the verb the victims.
   for (Trigger& nominal : triggers_) {

@@ -892,6 +892,13 @@ TEST_F(ExtractTest, BrokeringATruceIsMediation) {
   EXPECT_EQ(ev[0].source().code(), "KEN");
 }
 
+TEST_F(ExtractTest, TheActsOfADemandedThatClauseAreNotDone) {
+  auto ev = Code("Kenya demanded that Somalia arrest and hand over the gunmen behind the raid.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_root(), "10");
+  EXPECT_EQ(ev[0].target().country_code(), "SOM");
+}
+
 TEST_F(ExtractTest, CompanyAndMarketNewsIsNoPoliticalEvent) {
   // Executives, firms named with a demonym, crop yields, market demand, "targeted" prices.
   for (const char* text : {"Computer maker Acme Corp said its president resigned for personal reasons.",
