@@ -26,7 +26,7 @@ import tempfile
 import time
 import uuid
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -271,7 +271,22 @@ def committed_offsets(group, topic, partitions):
     # the open transaction a killed pipeline leaves; we want what is committed right now.
     c = Consumer({"bootstrap.servers": brokers(), "group.id": group,
                   "isolation.level": "read_uncommitted", "enable.auto.commit": False})
-    tps = c.committed([TopicPartition(topic, p) for p in range(partitions)], TIMEOUT_S)
+    # A broker that has just started may still be loading the group coordinator
+    # (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS): retriable, so ask again.
+    deadline = time.monotonic() + TIMEOUT_S
+    while True:
+        try:
+            tps = c.committed([TopicPartition(topic, p) for p in range(partitions)], TIMEOUT_S)
+            break
+        except KafkaException as e:
+            err = e.args[0]
+            coordinator_not_ready = err.code() in (KafkaError.NOT_COORDINATOR,
+                                                   KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                                                   KafkaError.COORDINATOR_NOT_AVAILABLE)
+            if not (coordinator_not_ready or err.retriable()) or time.monotonic() > deadline:
+                c.close()
+                raise
+            time.sleep(0.5)
     c.close()
     return {tp.partition: max(tp.offset, 0) for tp in tps}
 
