@@ -268,6 +268,7 @@ class SentenceCoder {
  private:
   bool IsCovered(size_t i) const { return covered_[i] >= 0 && !mentions_[covered_[i]].place_only; }
   bool Negated(size_t at) const;
+  bool HypotheticalNominal(size_t at) const;
   bool FillersOnly(size_t from, size_t to) const;
   int SubjectBefore(size_t pos) const;
   int NominalSource(const Trigger& t) const;
@@ -952,6 +953,25 @@ bool SentenceCoder::Negated(size_t at) const {
   return false;
 }
 
+// A nominal trigger inside a clause that only supposes it: "could trigger
+// the reimposition of sanctions", "until sanctions are lifted", "if the
+// strikes resume". The verb frames of modals.tsv sit right before their
+// trigger; a noun sits deeper in the clause, so look back to its start.
+bool SentenceCoder::HypotheticalNominal(size_t at) const {
+  for (size_t back = 1; back <= 10 && back <= at; ++back) {
+    const Token& t = toks_[at - back];
+    if (t.punct) return false;
+    if (covered_[at - back] >= 0) continue;
+    const std::string_view w = t.lower;
+    // "May" capitalised inside a sentence is the month.
+    if (w == "may" && t.capitalized && at - back > 0) continue;
+    if (w == "would" || w == "could" || w == "might" || w == "may" || w == "until" || w == "unless" || w == "if")
+      return true;
+    if (w == "that" || w == "which" || w == "who" || w == "because" || w == "after" || w == "when") return false;
+  }
+  return false;
+}
+
 void SentenceCoder::ApplyModals() {
   for (size_t ti = 0; ti < triggers_.size(); ++ti) {
     Trigger& t = triggers_[ti];
@@ -1048,6 +1068,7 @@ void SentenceCoder::ApplyModals() {
     }
     if (t.dropped) continue;
     if (Negated(t.span_begin)) t.dropped = true;
+    if (t.noun && found == nullptr && HypotheticalNominal(t.begin)) t.dropped = true;
     // "will not support", "has refused not to": negation inside the frame.
     for (size_t k = t.span_begin; k < t.begin && !t.dropped; ++k)
       if (toks_[k].lower == "not" || toks_[k].lower == "never" || toks_[k].lower == "no") t.dropped = true;

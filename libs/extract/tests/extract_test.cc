@@ -899,6 +899,19 @@ TEST_F(ExtractTest, TheActsOfADemandedThatClauseAreNotDone) {
   EXPECT_EQ(ev[0].target().country_code(), "SOM");
 }
 
+TEST_F(ExtractTest, ANominalInAClauseThatOnlySupposesItIsNoEvent) {
+  // "until sanctions were lifted", "if an embargo is imposed": the sanctions
+  // are a condition, not an act of this report; the refusal still is one.
+  auto ev = Code(
+      "A government spokesman told reporters that Caracas would not yield to pressure and refused to allow "
+      "further visits by the United Nations monitors until Western sanctions were lifted.");
+  EXPECT_TRUE(WithRoot(ev, "16").empty()) << WithRoot(ev, "16")[0].source().code();
+  EXPECT_EQ(WithRoot(ev, "12").size(), 1u);
+  // A nominal that is reported as done stays an event.
+  auto done = Code("Washington announced sanctions on the Venezuelan oil company on Friday.");
+  EXPECT_FALSE(WithRoot(done, "16").empty());
+}
+
 TEST_F(ExtractTest, CompanyAndMarketNewsIsNoPoliticalEvent) {
   // Executives, firms named with a demonym, crop yields, market demand, "targeted" prices.
   for (const char* text : {"Computer maker Acme Corp said its president resigned for personal reasons.",
