@@ -222,7 +222,10 @@ def main():
          "--events-topic", topics["events"], "--stories-topic", topics["stories"],
          "--dlq-topic", topics["dlq"], "--group-id", f"e2e-{suffix}",
          "--transactional-id", f"e2e-{suffix}", "--delivery", args.delivery,
-         "--partitions", "2", "--max-message-bytes", str(MAX_BYTES), "--max-runtime-s", "120"],
+         "--partitions", "2", "--max-message-bytes", str(MAX_BYTES), "--max-runtime-s", "120",
+         # Off: ctest -j runs the mock and real-broker variants side by side, and
+         # the default ports would collide ("cannot serve /metrics on 0.0.0.0:9464").
+         "--metrics-port", "0", "--health-port", "0"],
         stdout=log, stderr=subprocess.STDOUT)
     try:
         records = articles()
