@@ -2,7 +2,6 @@
 
 #include <xxhash.h>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -12,6 +11,7 @@
 #include <absl/cleanup/cleanup.h>
 #include <absl/strings/str_cat.h>
 
+#include "eventwire/fixed_bytes.h"
 #include "eventwire/log.h"
 #include "processor.h"
 
@@ -26,21 +26,6 @@ namespace {
 constexpr char kMagic[8] = {'E', 'W', 'S', 'Y', 'N', 'C', '0', '2'};
 constexpr int kMetadataTimeoutMs = 10000;
 
-template <typename T>
-void Put(std::string* out, T v) {
-  char buf[sizeof(T)];
-  std::memcpy(buf, &v, sizeof(T));  // little-endian targets only, as libs/dedup's records
-  out->append(buf, sizeof(T));
-}
-
-template <typename T>
-bool Get(std::string_view* in, T* v) {
-  if (in->size() < sizeof(T)) return false;
-  std::memcpy(v, in->data(), sizeof(T));
-  in->remove_prefix(sizeof(T));
-  return true;
-}
-
 struct SnapshotFile {
   std::string topic;
   std::map<int32_t, int64_t> offsets;
@@ -54,25 +39,25 @@ absl::StatusOr<SnapshotFile> ParseSnapshot(std::string_view bytes) {
   }
   bytes.remove_prefix(sizeof kMagic);
   uint64_t sum = 0;
-  Get(&bytes, &sum);
+  GetFixed(&bytes, &sum);
   if (XXH64(bytes.data(), bytes.size(), 0) != sum) return absl::DataLossError("snapshot checksum mismatch");
   SnapshotFile f;
   uint32_t n = 0;
-  if (!Get(&bytes, &n) || bytes.size() < n) return absl::DataLossError("snapshot truncated");
+  if (!GetFixed(&bytes, &n) || bytes.size() < n) return absl::DataLossError("snapshot truncated");
   f.topic = std::string(bytes.substr(0, n));
   bytes.remove_prefix(n);
-  if (!Get(&bytes, &n)) return absl::DataLossError("snapshot truncated");
+  if (!GetFixed(&bytes, &n)) return absl::DataLossError("snapshot truncated");
   for (uint32_t i = 0; i < n; ++i) {
     int32_t p = 0;
     int64_t o = 0;
-    if (!Get(&bytes, &p) || !Get(&bytes, &o)) return absl::DataLossError("snapshot truncated");
+    if (!GetFixed(&bytes, &p) || !GetFixed(&bytes, &o)) return absl::DataLossError("snapshot truncated");
     f.offsets[p] = o;
   }
   uint64_t len = 0;
-  if (!Get(&bytes, &len) || bytes.size() < len) return absl::DataLossError("snapshot truncated");
+  if (!GetFixed(&bytes, &len) || bytes.size() < len) return absl::DataLossError("snapshot truncated");
   f.index = bytes.substr(0, len);
   bytes.remove_prefix(len);
-  if (!Get(&bytes, &len) || bytes.size() != len) return absl::DataLossError("snapshot truncated");
+  if (!GetFixed(&bytes, &len) || bytes.size() != len) return absl::DataLossError("snapshot truncated");
   f.merger = bytes;
   return f;
 }
@@ -323,18 +308,18 @@ absl::Status StorySync::SaveSnapshot() {
   // re-read at restart (idempotent), never missing.
   const std::map<int32_t, int64_t> positions = Positions();
   std::string body;
-  Put<uint32_t>(&body, static_cast<uint32_t>(options_.topic.size()));
+  PutFixed<uint32_t>(&body, static_cast<uint32_t>(options_.topic.size()));
   body += options_.topic;
-  Put<uint32_t>(&body, static_cast<uint32_t>(positions.size()));
+  PutFixed<uint32_t>(&body, static_cast<uint32_t>(positions.size()));
   for (const auto& [p, o] : positions) {
-    Put<int32_t>(&body, p);
-    Put<int64_t>(&body, o);
+    PutFixed<int32_t>(&body, p);
+    PutFixed<int64_t>(&body, o);
   }
   const std::string index = index_->Snapshot();
-  Put<uint64_t>(&body, index.size());
+  PutFixed<uint64_t>(&body, index.size());
   body += index;
   const std::string merger = merger_ != nullptr ? merger_->Snapshot() : std::string();
-  Put<uint64_t>(&body, merger.size());
+  PutFixed<uint64_t>(&body, merger.size());
   body += merger;
 
   std::error_code ec;

@@ -2,8 +2,9 @@
 
 #include <cstring>
 
-#include <absl/base/internal/endian.h>
 #include <absl/status/status.h>
+
+#include "eventwire/fixed_bytes.h"
 
 namespace eventwire::dedup {
 namespace {
@@ -18,9 +19,7 @@ class Writer {
   explicit Writer(std::string* out) : out_(out) {}
   template <typename T>
   void Put(T v) {
-    char buf[sizeof(T)];
-    std::memcpy(buf, &v, sizeof(T));  // all supported targets are little-endian
-    out_->append(buf, sizeof(T));
+    PutFixed<T>(out_, v);
   }
   void PutString(absl::string_view s) {
     Put<uint32_t>(static_cast<uint32_t>(s.size()));
@@ -36,10 +35,7 @@ class Reader {
   explicit Reader(absl::string_view in) : in_(in) {}
   template <typename T>
   bool Get(T* v) {
-    if (in_.size() < sizeof(T)) return false;
-    std::memcpy(v, in_.data(), sizeof(T));
-    in_.remove_prefix(sizeof(T));
-    return true;
+    return GetFixed(&in_, v);
   }
   bool GetString(std::string* s) {
     uint32_t n = 0;
@@ -53,8 +49,6 @@ class Reader {
  private:
   absl::string_view in_;
 };
-
-static_assert(absl::little_endian::IsLittleEndian(), "record encoding assumes little-endian");
 
 }  // namespace
 

@@ -5,8 +5,9 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <utility>
+
+#include "eventwire/fixed_bytes.h"
 
 namespace eventwire {
 namespace {
@@ -15,21 +16,6 @@ namespace {
 // then the serialized v1::Event. Snapshot: magic, then (u32 length, record)*.
 constexpr char kRecordMagic[8] = {'E', 'W', 'E', 'V', 'M', 'R', '0', '1'};
 constexpr char kSnapshotMagic[8] = {'E', 'W', 'E', 'V', 'M', 'S', '0', '1'};
-
-template <typename T>
-void Put(std::string* out, T v) {
-  char buf[sizeof(T)];
-  std::memcpy(buf, &v, sizeof(T));  // little-endian targets only, as libs/dedup's records
-  out->append(buf, sizeof(T));
-}
-
-template <typename T>
-bool Get(absl::string_view* in, T* v) {
-  if (in->size() < sizeof(T)) return false;
-  std::memcpy(v, in->data(), sizeof(T));
-  in->remove_prefix(sizeof(T));
-  return true;
-}
 
 bool Contains(const google::protobuf::RepeatedPtrField<std::string>& list, const std::string& s) {
   return std::find(list.begin(), list.end(), s) != list.end();
@@ -77,10 +63,10 @@ v1::Event EventMerger::Parse(const Slot& slot) {
 
 std::string EventMerger::Encode(const Slot& slot) {
   std::string out(kRecordMagic, sizeof kRecordMagic);
-  Put<int64_t>(&out, slot.last_seen);
-  Put<uint32_t>(&out, static_cast<uint32_t>(slot.absorbed.size()));
+  PutFixed<int64_t>(&out, slot.last_seen);
+  PutFixed<uint32_t>(&out, static_cast<uint32_t>(slot.absorbed.size()));
   for (const std::string& id : slot.absorbed) {
-    Put<uint32_t>(&out, static_cast<uint32_t>(id.size()));
+    PutFixed<uint32_t>(&out, static_cast<uint32_t>(id.size()));
     out += id;
   }
   out += slot.bytes;
@@ -184,11 +170,11 @@ absl::Status EventMerger::Apply(absl::string_view record) {
   record.remove_prefix(sizeof kRecordMagic);
   int64_t last_seen = 0;
   uint32_t n = 0;
-  if (!Get(&record, &last_seen) || !Get(&record, &n)) return absl::InvalidArgumentError("truncated merge record");
+  if (!GetFixed(&record, &last_seen) || !GetFixed(&record, &n)) return absl::InvalidArgumentError("truncated merge record");
   std::vector<std::string> absorbed;
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t len = 0;
-    if (!Get(&record, &len) || record.size() < len) return absl::InvalidArgumentError("truncated merge record");
+    if (!GetFixed(&record, &len) || record.size() < len) return absl::InvalidArgumentError("truncated merge record");
     absorbed.emplace_back(record.substr(0, len));
     record.remove_prefix(len);
   }
@@ -226,7 +212,7 @@ std::string EventMerger::Snapshot() const {
   std::string out(kSnapshotMagic, sizeof kSnapshotMagic);
   for (const Slot& slot : events_) {
     const std::string record = Encode(slot);
-    Put<uint32_t>(&out, static_cast<uint32_t>(record.size()));
+    PutFixed<uint32_t>(&out, static_cast<uint32_t>(record.size()));
     out += record;
   }
   return out;
@@ -240,7 +226,7 @@ absl::Status EventMerger::Restore(absl::string_view snapshot) {
   snapshot.remove_prefix(sizeof kSnapshotMagic);
   while (!snapshot.empty()) {
     uint32_t len = 0;
-    if (!Get(&snapshot, &len) || snapshot.size() < len) return absl::DataLossError("event merger snapshot truncated");
+    if (!GetFixed(&snapshot, &len) || snapshot.size() < len) return absl::DataLossError("event merger snapshot truncated");
     if (absl::Status s = Apply(snapshot.substr(0, len)); !s.ok()) return s;
     snapshot.remove_prefix(len);
   }
