@@ -316,6 +316,28 @@ bool AddEvent(const Statement& st, int col, const ListQuery& query, ListResult* 
   return true;
 }
 
+// Steps `st` (columns: sort key, event_id, body) into one page of at most
+// query.page_size events; one row more sets the cursor of the next page.
+// Rows are counted on `note_rows` (the walk budget) when it is not null.
+absl::StatusOr<ListResult> ReadPage(Statement* st, const ListQuery& query, Connection* note_rows) {
+  ListResult out;
+  PageCursor last;
+  while (true) {
+    absl::StatusOr<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (note_rows != nullptr) note_rows->NoteRow();
+    if (out.count == query.page_size) {
+      out.next = last;  // a row beyond the page exists
+      break;
+    }
+    if (!AddEvent(*st, 2, query, &out)) return absl::DataLossError("stored event does not parse");
+    last.sort_key = st->Double(0);
+    last.event_id = st->Text(1);
+  }
+  return out;
+}
+
 struct OrderSpec {
   const char* column;
   bool descending;
@@ -405,22 +427,7 @@ absl::StatusOr<ListResult> ListOnce(Connection* conn, const ListQuery& query, Pl
   absl::StatusOr<std::unique_ptr<Statement>> st = conn->Prepare(sql);
   if (!st.ok()) return st.status();
   (*st)->BindAll(where.values);
-  ListResult out;
-  PageCursor last;
-  while (true) {
-    absl::StatusOr<bool> row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    conn->NoteRow();
-    if (out.count == query.page_size) {
-      out.next = last;  // a row beyond the page exists
-      break;
-    }
-    if (!AddEvent(**st, 2, query, &out)) return absl::DataLossError("stored event does not parse");
-    last.sort_key = (*st)->Double(0);
-    last.event_id = (*st)->Text(1);
-  }
-  return out;
+  return ReadPage(st->get(), query, conn);
 }
 
 // Posting lists (postings.h) answer filters in event-date order: one filter
@@ -624,21 +631,7 @@ absl::StatusOr<ListResult> ListByDayConfidence(Connection* conn, const ListQuery
     index += static_cast<int>(where.values.size());
   }
   (*st)->Bind(index, Value(int64_t{query.page_size} + 1));
-  ListResult out;
-  PageCursor last;
-  while (true) {
-    absl::StatusOr<bool> row = (*st)->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    if (out.count == query.page_size) {
-      out.next = last;  // a row beyond the page exists
-      break;
-    }
-    if (!AddEvent(**st, 2, query, &out)) return absl::DataLossError("stored event does not parse");
-    last.sort_key = (*st)->Double(0);
-    last.event_id = (*st)->Text(1);
-  }
-  return out;
+  return ReadPage(st->get(), query, /*note_rows=*/nullptr);
 }
 
 // Event dates (micros) whose TextDay is `day`: [first, second). TextDay
