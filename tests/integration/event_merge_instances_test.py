@@ -21,23 +21,12 @@ import argparse
 import collections
 import json
 import os
-import secrets
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 
-from confluent_kafka import Consumer, Producer, TopicPartition
-
-WAIT_S = 25
-WORK = tempfile.mkdtemp(prefix="eventwire-event-merge-")
-
-
-def fail(msg):
-    print(f"FAIL: {msg} (logs in {WORK})", file=sys.stderr)
-    sys.exit(1)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+from pipeline_instances import TwoInstances  # noqa: E402
 
 
 # --- reports written for this test: one signing, four outlets -----------------------------------
@@ -67,154 +56,27 @@ def article(aid):
                        "published_at": published, "language": "en"}).encode()
 
 
-class Proc:
-    def __init__(self, name, argv):
-        self.name = name
-        self.log_path = os.path.join(WORK, f"{name}.log")
-        self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def text(self):
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
-
-    def json_lines(self, msg):
-        out = []
-        for line in self.text().splitlines():
-            try:
-                j = json.loads(line)
-            except ValueError:
-                continue
-            if j.get("msg") == msg:
-                out.append(j)
-        return out
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            rc = "killed"
-        self.log.close()
-        if rc != 0:
-            fail(f"{self.name} exited {rc}; log tail:\n{self.text()[-3000:]}")
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def wait_for(what, pred, procs=()):
-    deadline = time.time() + WAIT_S
-    while time.time() < deadline:
-        for p in procs:
-            if p.proc.poll() is not None:
-                fail(f"{p.name} exited {p.proc.returncode} while waiting for {what}:\n{p.text()[-3000:]}")
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.2)
-    fail(f"timed out waiting for {what}")
-
-
-def tail(eventwire, bootstrap, topic):
-    r = subprocess.run([eventwire, "tail", "--brokers", bootstrap, "--topic", topic, "--from-beginning",
-                        "--timeout-s", "1"], capture_output=True, text=True, timeout=30)
-    if r.returncode != 0:
-        fail(f"eventwire tail {topic} exited {r.returncode}: {r.stderr[-1000:]}")
-    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
-
-
-def signature_instances(bootstrap, topic):
-    """article id -> eventwire.instance header of its dedup signature record."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "merge-check-" + secrets.token_hex(4),
-                  "isolation.level": "read_committed", "enable.auto.commit": False,
-                  "enable.partition.eof": True})
-    parts = [TopicPartition(topic, p, 0) for p in range(2)]
-    c.assign(parts)
-    out, eof = {}, set()
-    deadline = time.time() + WAIT_S
-    while len(eof) < len(parts) and time.time() < deadline:
-        m = c.poll(0.2)
-        if m is None:
-            continue
-        if m.error():
-            if m.error().code() == -191:  # _PARTITION_EOF
-                eof.add(m.partition())
-            continue
-        story, _, aid = m.key().decode().partition("/")
-        if story != "event":  # event/<id>: the merger's records
-            out[aid] = dict(m.headers() or []).get("eventwire.instance", b"").decode()
-    c.close()
-    return out
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--eventwire", required=True)
     ap.add_argument("--pipeline", required=True)
     args = ap.parse_args()
 
-    suffix = secrets.token_hex(4)
-    t = {k: f"{k}.{suffix}" for k in ("articles", "events", "stories", "dlq", "signatures")}
-    bootstrap = os.environ.get("EVENTWIRE_TEST_BROKERS", "")
-    broker = None
-    if not bootstrap:
-        bootstrap_file = os.path.join(WORK, "bootstrap")
-        broker = Proc("mock-broker", [args.eventwire, "mock-broker", "--bootstrap-file", bootstrap_file,
-                                      "--topics", ",".join(t.values()), "--partitions", "2"])
-    procs = []
-    try:
-        if broker:
-            wait_for("the mock broker", lambda: os.path.exists(bootstrap_file), [broker])
-            with open(bootstrap_file) as f:
-                bootstrap = f.read().strip()
-        print(f"broker {bootstrap} ({'mock' if broker else 'external'})")
-        state = {n: os.path.join(WORK, f"state-{n}") for n in ("a", "b")}
+    with TwoInstances(args.eventwire, args.pipeline, "merge") as run:
+        fail = run.fail
 
-        def start(name):
-            p = Proc(f"pipeline-{name}", [
-                args.pipeline, "--brokers", bootstrap, "--input-topic", t["articles"],
-                "--events-topic", t["events"], "--stories-topic", t["stories"], "--dlq-topic", t["dlq"],
-                "--signatures-topic", t["signatures"], "--state-dir", state[name],
-                "--group-id", f"merge-{suffix}", "--transactional-id", f"merge-{suffix}-{name}",
-                "--partitions", "2", "--session-timeout-ms", "6000", "--batch-max-ms", "50",
-                "--max-runtime-s", "80", "--metrics-port", "0", "--health-port", "0"])
-            procs.append(p)
-            return p
-
-        def start_pair():
-            a, b = start("a"), start("b")
-            wait_for("both instances to own a partition",
-                     lambda: all(any(j.get("partitions") for j in p.json_lines("partitions assigned"))
-                                 for p in (a, b)), [a, b])
-            time.sleep(1.0)  # let the cooperative rebalance settle
-            return a, b
-
-        producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
-
-        def produce(partition, aid):
-            producer.produce(t["articles"], article(aid), key=aid.encode(), partition=partition,
-                             headers=[("content-type", b"application/json")])
-            if producer.flush(10) != 0:
-                fail("could not produce")
-
-        def story_of(aid, procs):
+        def story_of(aid):
             def find():
-                hits = [s for s in tail(args.eventwire, bootstrap, t["stories"])
+                hits = [s for s in run.tail("stories")
                         if any(a.get("article_id") == aid for a in s.get("articles", []))]
                 return hits[-1] if hits else None
-            return wait_for(f"the story record of {aid}", find, procs)
+            return run.wait_for(f"the story record of {aid}", find)
 
-        def merged_event(first_story, reports, procs, event_id=None):
+        def merged_event(first_story, reports, event_id=None):
             """The newest version of an event of first_story (event_id, if given) that names
             `reports` stories merged in."""
             def find():
-                events = tail(args.eventwire, bootstrap, t["events"])
+                events = run.tail("events")
                 seen = collections.Counter((e["event_id"], int(e.get("version", 0))) for e in events)
                 if any(c > 1 for c in seen.values()):
                     fail(f"an (event_id, version) was published twice: {[k for k, c in seen.items() if c > 1]}")
@@ -222,25 +84,25 @@ def main():
                         and event_id in (None, e["event_id"])
                         and len(e.get("related_story_ids", [])) >= reports]
                 return (hits[-1], events) if hits else None
-            return wait_for(f"{first_story}'s event with {reports} merged report(s)", find, procs)
+            return run.wait_for(f"{first_story}'s event with {reports} merged report(s)", find)
 
         def made_by_two(x, y):
-            inst = signature_instances(bootstrap, t["signatures"])
+            inst = run.signature_instances()
             if not inst.get(x) or inst.get(x) == inst.get(y):
                 fail(f"{x} and {y} were not processed by two instances ({inst}); the test did not "
                      "exercise merging across instances")
             return inst
 
         # --- phase 1: two instances, reports on different partitions -------------------------
-        a, b = start_pair()
-        produce(0, "r1")
-        s1 = story_of("r1", [a, b])
+        a, b = run.start_pair()
+        run.produce(0, "r1", article("r1"))
+        s1 = story_of("r1")
         time.sleep(1.5)  # outside the race window: the other instance has applied r1's records
-        produce(1, "r2")
-        s2 = story_of("r2", [a, b])
+        run.produce(1, "r2", article("r2"))
+        s2 = story_of("r2")
         if s2["story_id"] == s1["story_id"]:
             fail("r2 joined r1's story: the test needs two stories (reports in their own words)")
-        event, events = merged_event(s1["story_id"], 1, [a, b])
+        event, events = merged_event(s1["story_id"], 1)
         if event["related_story_ids"] != [s2["story_id"]]:
             fail(f"merged event names {event['related_story_ids']}, want [{s2['story_id']}]")
         if set(event["sources"]) != {"lima-news", "andes-times"}:
@@ -259,22 +121,22 @@ def main():
         # --- phase 2: restart; A from its snapshot, B from the topic --------------------------
         a.stop()
         b.stop()
-        if not os.path.exists(os.path.join(state["a"], t["signatures"] + ".snapshot")):
+        if not os.path.exists(os.path.join(run.state["a"], run.topics["signatures"] + ".snapshot")):
             fail("instance A wrote no snapshot")
-        shutil.rmtree(state["b"], ignore_errors=True)
-        a, b = start_pair()
+        shutil.rmtree(run.state["b"], ignore_errors=True)
+        a, b = run.start_pair()
         ra, rb = a.json_lines("dedup state restored"), b.json_lines("dedup state restored")
         if not ra or ra[-1].get("from_snapshot") != "true" or int(ra[-1].get("merged_events_held", 0)) < 1:
             fail(f"A did not restore the merger from its snapshot: {ra}")
         if not rb or rb[-1].get("from_snapshot") != "false" or int(rb[-1].get("merged_events_held", 0)) < 1:
             fail(f"B did not restore the merger from the signatures topic: {rb}")
-        produce(1, "r4")
-        story_of("r4", [a, b])
-        event4, _ = merged_event(s1["story_id"], 2, [a, b], event["event_id"])
+        run.produce(1, "r4", article("r4"))
+        story_of("r4")
+        event4, _ = merged_event(s1["story_id"], 2, event["event_id"])
         time.sleep(1.5)
-        produce(0, "r5")
-        story_of("r5", [a, b])
-        event5, events = merged_event(s1["story_id"], 3, [a, b], event["event_id"])
+        run.produce(0, "r5", article("r5"))
+        story_of("r5")
+        event5, events = merged_event(s1["story_id"], 3, event["event_id"])
         inst = made_by_two("r4", "r5")
         for e, n in ((event4, 2), (event5, 3)):
             if e["event_id"] != event["event_id"] or int(e["version"]) != int(event["version"]) + n - 1:
@@ -287,13 +149,7 @@ def main():
         a.stop()
         b.stop()
         print("ok")
-        shutil.rmtree(WORK, ignore_errors=True)  # kept on failure, for the logs
-    finally:
-        for p in procs:
-            p.kill()
-        if broker:
-            broker.proc.terminate()
-            broker.proc.wait(10)
+        run.passed()  # the logs are kept on failure
 
 
 if __name__ == "__main__":
