@@ -304,6 +304,8 @@ void TokenizeMarked(absl::string_view text, std::vector<Token>* tokens, TokenMar
 
 }  // namespace
 
+uint64_t WordHash(absl::string_view word) { return HashBytes(word); }
+
 void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
   TokenMarks marks;
   TokenizeMarked(text, tokens, &marks);
