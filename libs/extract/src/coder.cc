@@ -239,9 +239,9 @@ std::string_view Slice(std::string_view s, const std::vector<Token>& toks, size_
 class SentenceCoder {
  public:
   SentenceCoder(const Lexicon& lex, std::string_view sentence, const Tokens& tokens, const CivilDate& date,
-                size_t skip_prefix, std::string_view dateline_country)
+                size_t skip_prefix, std::string_view principal_country)
       : lex_(lex), s_(sentence), toks_(tokens.tokens), date_(date), skip_(skip_prefix),
-        dateline_country_(dateline_country) {}
+        principal_country_(principal_country) {}
 
   // `history`: actors of the article's earlier sentences, oldest first, for
   // references such as "the group" or "the country".
@@ -273,6 +273,7 @@ class SentenceCoder {
   int SubjectBefore(size_t pos) const;
   int NominalSource(const Trigger& t) const;
   int MentionAt(size_t pos) const;
+  bool ObjectPosition(size_t pos) const;
   int DirectObject(size_t pos) const;
   std::string_view SettingBefore(size_t pos, size_t floor) const;
   bool Compound(const Mention& m) const;
@@ -307,7 +308,8 @@ class SentenceCoder {
   const std::vector<Token>& toks_;
   CivilDate date_;
   size_t skip_;
-  std::string_view dateline_country_;
+  // The country the article is about so far: its actors' most named, the dateline's on a tie.
+  std::string_view principal_country_;
   std::vector<Mention> mentions_;
   std::vector<int> covered_;  // token -> mention index or -1
   std::vector<int> clause_;   // token -> clause number (see MarkClauses)
@@ -639,8 +641,13 @@ void SentenceCoder::GroupCoordinated() {
     bool has_and = false;
     for (size_t t = b; t < e && joins; ++t) {
       const std::string_view w = toks_[t].lower;
+      // "the government and communist rebels": an adjective may open the second conjunct.
+      const bool adjective = has_and && t + 2 >= e && !toks_[t].punct && !toks_[t].capitalized &&
+                             toks_[t].lemma < 0 && !In(w, kPrepositions) && !In(w, kAuxiliaries) &&
+                             !In(w, kClauseStops) && !In(w, kSpeech) && !w.ends_with("ed");
       if (w == "and" || w == "&") has_and = true;
-      joins = w == "and" || w == "," || w == "&" || w == "as" || w == "well" || w == "the" || w == "both";
+      joins = w == "and" || w == "," || w == "&" || w == "as" || w == "well" || w == "the" || w == "both" ||
+              adjective;
     }
     // "closed a Russian consulate, and Estonia said ...", "delivered tanks to
     // Ukraine, officials said": a mention followed by a speech verb starts a clause.
@@ -725,13 +732,19 @@ std::string SentenceCoder::ContextCountry(size_t k, int ignore_group, const std:
   };
   auto place_in_clause = [&]() { return !get_place().empty() && clause_[pb] == clause_[a.begin]; };
   if (victims && !get_place().empty()) return place;
+  // "The government rejected a statement issued by Washington": a bare definite body is
+  // the state the article is about, or one named before it in the sentence; never one
+  // named after it (the other party, more often than not).
+  constexpr std::string_view kStateBodies[] = {"government", "authorities", "regime", "administration", "cabinet"};
+  const bool bare_body = ignore_group < 0 && a.end == a.begin + 1 && a.begin > 0 &&
+                         toks_[a.begin - 1].lower == "the" && In(toks_[a.begin].lower, kStateBodies);
   // The nearest national actor (not a place), in the same clause first.
   int near_in_clause = -1, near_anywhere = -1;
   size_t best_in = kNone, best_any = kNone;
   for (size_t o = 0; o < mentions_.size(); ++o) {
     const Mention& m = mentions_[o];
     if (o == k || m.place_only || m.actor.country_code().empty() ||
-        (ignore_group >= 0 && (m.group == ignore_group || m.inherited)))
+        (ignore_group >= 0 && (m.group == ignore_group || m.inherited)) || (bare_body && m.begin > a.begin))
       continue;
     const size_t dist = m.begin > a.begin ? m.begin - a.begin : a.begin - m.begin;
     if (dist < best_any) {
@@ -753,11 +766,15 @@ std::string SentenceCoder::ContextCountry(size_t k, int ignore_group, const std:
     if (from != nullptr) *from = near;
     return mentions_[near].actor.country_code();
   }
+  if (bare_body) return std::string(principal_country_);
   if (!get_place().empty()) return place;
   // Places named as bare countries or capitals ("in Turkey").
   for (const Mention& m : mentions_)
     if (m.place_only && !m.actor.country_code().empty() && !no_place) return m.actor.country_code();
-  if (!dateline_country_.empty()) return std::string(dateline_country_);
+  // The dateline may be only where talks are held: the country the article is about
+  // (its actors', the dateline's on a tie) says more ("The rebels said they would release
+  // three hostages" in a story datelined at the talks' venue).
+  if (!principal_country_.empty()) return std::string(principal_country_);
   // Last, the country of the article's latest national actor ("Police had used tear gas" in a Sri Lanka story).
   for (size_t h = history != nullptr ? history->size() : 0; h-- > 0;)
     if (!(*history)[h].country_code().empty()) return (*history)[h].country_code();
@@ -768,7 +785,7 @@ std::string SentenceCoder::ContextCountry(size_t k, int ignore_group, const std:
 // "the foreign ministers of Armenia and Azerbaijan" (the countries take the
 // role), "police in Lagos", "U.S. and Afghan officials" (shared head), then
 // their context (ContextCountry): the national actors and places of their
-// clause, of the sentence, the dateline, the article's latest national actor.
+// clause, of the sentence, the article's principal country (else its latest national actor).
 // Domestic actors are the usual reading of news.
 void SentenceCoder::InheritCountries(const std::vector<v1::Actor>& history) {
   std::vector<bool> drop(mentions_.size(), false);
@@ -858,7 +875,10 @@ void SentenceCoder::FindTriggers() {
       const bool adjective = prev >= 0 && mentions_[prev].adjectival && mentions_[prev].end - mentions_[prev].begin == 1 &&
                              !toks_[mentions_[prev].begin].lower.ends_with("s") && !toks_[mentions_[prev].begin].all_caps;
       const bool in_noun_phrase = prev >= 0 && ((mentions_[prev].adjectival && pre < mentions_[prev].begin) ||
-                                                (pre > 0 && In(toks_[pre - 1].lower, kPrepositions)) || after_verb ||
+                                                // "the reimposition of United Nations sanctions"
+                                                (pre > 0 && (In(toks_[pre - 1].lower, kPrepositions) ||
+                                                             toks_[pre - 1].lower == "of")) ||
+                                                after_verb || ObjectPosition(pre) ||
                                                 adjective);
       const bool after_subject = prev >= 0 && !mentions_[prev].place_only && !in_noun_phrase;
       // ", accusing Congo of ...": a participle clause after a comma is a verb too.
@@ -1287,6 +1307,18 @@ int SentenceCoder::DirectObject(size_t pos) const {
   return -1;
 }
 
+// A phrase starting at `pos` is an object, not a clause subject, when a lower-case
+// word that opens no clause stands before it ("would trigger United Nations
+// sanctions": "sanctions" is then a noun, not the United Nations' verb).
+bool SentenceCoder::ObjectPosition(size_t pos) const {
+  if (pos == 0 || pos <= skip_) return false;
+  const Token& w = toks_[pos - 1];
+  return !w.punct && !w.capitalized && !w.number && !IsQuote(w.lower) && !In(w.lower, kAuxiliaries) &&
+         !In(w.lower, kClauseStops) && !In(w.lower, kSubordinators) && !In(w.lower, kSpeech) &&
+         !In(w.lower, kStanceVerbs) && !In(w.lower, kTimeAdverbs) && w.lower != "or" && w.lower != "as" &&
+         !w.lower.ends_with("ly");
+}
+
 int SentenceCoder::MentionAt(size_t pos) const {
   size_t p = pos;
   while (p < toks_.size() && p < pos + 3 && (In(toks_[p].lower, kDeterminers) || In(toks_[p].lower, kModifiers))) ++p;
@@ -1587,6 +1619,11 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
       int of_links = 0;
       for (size_t k = t.begin + 1; k < n && k < t.end + 12; ++k) {
         if (k >= t.end && (In(toks_[k].lower, kClauseStops) || toks_[k].lower == ",")) break;
+        // "refused to give commitments regarding the hideouts of militant groups": what an act
+        // is about names no party of it; a refusal "on" a matter neither.
+        if (k >= t.end && (toks_[k].lower == "regarding" || toks_[k].lower == "concerning" ||
+                           toks_[k].lower == "about" || (root == "12" && toks_[k].lower == "on")))
+          break;
         // "an end to ... and the prevention of the dispatch of groups": an actor two
         // "of"s deep belongs to a nominal inside the object, not to this event.
         if (k >= t.end && toks_[k].lower == "of" && !Quantity(toks_[k - 1]) && ++of_links >= 2) break;
@@ -1907,6 +1944,7 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
   std::vector<v1::Actor> history;  // actors of earlier sentences, for "the group", "the country"
   std::vector<size_t> person_subjects;  // sentence subjects that are one person (in `history`), for "he", "she"
   std::vector<std::pair<std::string, size_t>> surnames;  // lower-case last name -> person (in `history`)
+  std::vector<std::pair<std::string, int>> country_counts;  // countries of `history`'s own actors: count, latest last
   size_t sentence_first = 0;  // first event of the previous sentence in `out`
   for (size_t si = 0; si < a.sentences.size(); ++si) {
     for (size_t k = sentence_first; k < out.size(); ++k) {
@@ -1936,7 +1974,18 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
     for (Token& t : tokens.tokens)
       if (!t.punct) t.lemma = lex_.lemmas.Lemma(t.lower);
 
-    SentenceCoder sc(lex_, sentence, tokens, pub, skip, dateline_loc.country_code());
+    // The article's principal country: the one its actors named so far belong to most
+    // often, the dateline's counting once and winning ties, else the latest named.
+    std::string_view principal = dateline_loc.country_code();
+    int principal_count = principal.empty() ? 0 : 1;
+    for (const auto& [country, count] : country_counts) {  // latest named last
+      const int c = count + (country == dateline_loc.country_code() ? 1 : 0);
+      if (c > principal_count || (c == principal_count && principal != dateline_loc.country_code())) {
+        principal = country;
+        principal_count = c;
+      }
+    }
+    SentenceCoder sc(lex_, sentence, tokens, pub, skip, principal);
     sc.FindMentions(history, surnames);
     const size_t history_before = history.size();
     const size_t person_subjects_before = person_subjects.size();
@@ -1945,6 +1994,13 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       const Mention& m = sc.mentions()[k];
       if (m.place_only) continue;
       if (static_cast<int>(k) == subject && PersonLike(m.actor)) person_subjects.push_back(history.size());
+      if ((!m.inherited || m.inherited_from >= 0) && !m.actor.country_code().empty()) {
+        auto it = std::find_if(country_counts.begin(), country_counts.end(),
+                               [&](const auto& c) { return c.first == m.actor.country_code(); });
+        const int count = it == country_counts.end() ? 1 : it->second + 1;
+        if (it != country_counts.end()) country_counts.erase(it);
+        country_counts.emplace_back(m.actor.country_code(), count);
+      }
       history.push_back(m.actor);
       // A full personal name: its last word names the person later on.
       const std::string& name = m.actor.person();
@@ -2064,6 +2120,12 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
               (out[k].target().code() == own.code() ||
                (!own.known_group().empty() && out[k].target().known_group() == own.known_group())))
             object_actor = &out[k].source();
+        // A refusal at talks answers the other side of the latest talks the source held
+        // ("The delegation refused to give guarantees ...").
+        for (size_t k = out.size(); root2 == "12" && k-- > 0 && object_actor == nullptr;)
+          if (out[k].cameo_root() == "04" && !out[k].target().code().empty() && SameParty(out[k].source(), own) &&
+              !SameParty(out[k].target(), own))
+            object_actor = &out[k].target();
       }
       // Protests, demands and threats (14x, 10x, 13x) by a country's own people,
       // opposition, unions or gangs are aimed at its government when
@@ -2150,7 +2212,10 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         int from = tgt >= 0 ? sc.InheritedFrom(tgt) : -1;  // "drones and missiles": follow the chain
         for (size_t hops = 0; from >= 0 && sc.mentions()[from].inherited && hops < sc.mentions().size(); ++hops)
           from = sc.InheritedFrom(from);
-        if (from >= 0 && src >= 0 && sc.mentions()[from].group == sc.mentions()[src].group) {
+        // Parties coordinated with each other ("the government and communist rebels") share
+        // the country they took from one another.
+        if (from >= 0 && src >= 0 && sc.mentions()[from].group == sc.mentions()[src].group &&
+            sc.mentions()[tgt].group != sc.mentions()[src].group) {
           const std::string country = sc.ContextCountry(tgt, sc.mentions()[src].group, nullptr);
           if (!country.empty()) {
             v1::Actor* target = e.mutable_target();

@@ -933,6 +933,54 @@ TEST_F(ExtractTest, CompanyAndMarketNewsIsNoPoliticalEvent) {
   EXPECT_FALSE(WithRoot(ev, "10").empty());
 }
 
+TEST_F(ExtractTest, SanctionsAfterAnObjectNameAreANounNotAVerb) {
+  // A hypothetical nominal after "of" or a verb's object is no act of the name before it.
+  for (const char* text : {"The envoys warned that the vote could lead to the return of European Union sanctions.",
+                           "Paris said a new raid on its base would trigger United Nations sanctions against the junta."}) {
+    auto ev = Code(text);
+    EXPECT_TRUE(WithRoot(ev, "16").empty()) << text << " -> " << WithRoot(ev, "16")[0].source().code();
+  }
+  // A name opening its clause still acts: "the EU sanctions ..." in a headline-style present.
+  auto ev = Code("The European Union imposed sanctions on Belarus on Monday.");
+  ASSERT_EQ(WithRoot(ev, "16").size(), 1u);
+  EXPECT_EQ(WithRoot(ev, "16")[0].target().country_code(), "BLR");
+}
+
+TEST_F(ExtractTest, RefusalIsNotAimedAtWhatItsComplementIsAbout) {
+  // Alone: no target rather than the families the assurances are about.
+  auto alone = Code("Serbia refused to give assurances about the safety of ethnic Albanian families in the north.");
+  ASSERT_EQ(WithRoot(alone, "12").size(), 1u);
+  EXPECT_EQ(WithRoot(alone, "12")[0].target().code(), "");
+  // At talks: the other side of the talks is the party asked.
+  auto ev = Code(
+      "Ethiopian negotiators met Eritrean officials in Djibouti on Monday.\n"
+      "The Ethiopian delegation refused to provide guarantees regarding the return of Eritrean refugees.");
+  ASSERT_EQ(WithRoot(ev, "12").size(), 1u);
+  EXPECT_EQ(WithRoot(ev, "12")[0].source().country_code(), "ETH");
+  EXPECT_EQ(WithRoot(ev, "12")[0].target().code(), "ERIGOV");
+}
+
+TEST_F(ExtractTest, VenueDatelineGivesNoCountryToThePartiesOfAnAct) {
+  CleanArticle a = Article(
+      "OSLO - Negotiators for the Philippine government and communist rebels resumed talks on Monday.\n"
+      "The rebels said they would free five captured soldiers as a goodwill gesture.",
+      {2025, 3, 10});
+  a.dateline = "OSLO";
+  auto ev = extractor_->Extract(a, StoryOf("s1"));
+  ASSERT_EQ(WithRoot(ev, "03").size(), 1u);
+  EXPECT_EQ(WithRoot(ev, "03")[0].target().country_code(), "PHL");
+}
+
+TEST_F(ExtractTest, BareGovernmentIsTheArticlesCountryNotALaterName) {
+  auto ev = Code(
+      "Pakistan's foreign office accused Afghan officials on Tuesday of failing to stop border raids.\n"
+      "Pakistan's army said the raids had stopped.\n"
+      "The government also rejected a statement issued by Washington on the clashes.");
+  ASSERT_EQ(WithRoot(ev, "12").size(), 1u);
+  EXPECT_EQ(WithRoot(ev, "12")[0].source().code(), "PAKGOV");
+  EXPECT_EQ(WithRoot(ev, "12")[0].target().country_code(), "USA");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
