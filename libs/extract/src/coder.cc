@@ -338,6 +338,14 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history,
       parts.push_back(e);
       j = end;
       size_t k = j;
+      // "the National Liberation Army (ELN) rebel group": the group's own acronym in
+      // brackets continues its name.
+      size_t acronym_end = 0;
+      if (k + 2 < n && toks_[k].lower == "(" && toks_[k + 2].lower == ")" && e->kind == ActorKind::kGroup) {
+        const std::vector<int>* acronym = lex_.actor_phrases.MatchAt(s_, toks_, k + 1, &acronym_end);
+        const ActorEntry* a = acronym != nullptr ? PickActor(lex_, *acronym, date_) : nullptr;
+        if (a != nullptr && acronym_end == k + 2 && a->kind == ActorKind::kGroup && a->code == e->code) k += 3;
+      }
       if (k < n && toks_[k].lower == "'s") ++k;
       while (k < n && In(toks_[k].lower, kModifiers)) ++k;
       if (k < n && k != j && lex_.actor_phrases.MatchAt(s_, toks_, k, &end) == nullptr) break;
@@ -1307,16 +1315,16 @@ int SentenceCoder::DirectObject(size_t pos) const {
   return -1;
 }
 
-// A phrase starting at `pos` is an object, not a clause subject, when a lower-case
-// word that opens no clause stands before it ("would trigger United Nations
-// sanctions": "sanctions" is then a noun, not the United Nations' verb).
+// A phrase starting at `pos` is an object, not a clause subject, after a modal or
+// "to" and a bare verb ("would trigger United Nations sanctions": "sanctions" is
+// then a noun, not the United Nations' verb). A noun before a name may open a
+// relative clause instead ("a charge Kabul denies"), so only a verb counts.
 bool SentenceCoder::ObjectPosition(size_t pos) const {
-  if (pos == 0 || pos <= skip_) return false;
+  constexpr std::string_view kModals[] = {"will", "would", "could", "might", "may", "can", "should", "must", "to"};
+  if (pos < skip_ + 2) return false;
   const Token& w = toks_[pos - 1];
-  return !w.punct && !w.capitalized && !w.number && !IsQuote(w.lower) && !In(w.lower, kAuxiliaries) &&
-         !In(w.lower, kClauseStops) && !In(w.lower, kSubordinators) && !In(w.lower, kSpeech) &&
-         !In(w.lower, kStanceVerbs) && !In(w.lower, kTimeAdverbs) && w.lower != "or" && w.lower != "as" &&
-         !w.lower.ends_with("ly");
+  return In(toks_[pos - 2].lower, kModals) && !w.punct && !w.capitalized && !w.number &&
+         !In(w.lower, kAuxiliaries) && !In(w.lower, kDeterminers) && !w.lower.ends_with("ly");
 }
 
 int SentenceCoder::MentionAt(size_t pos) const {
@@ -2084,9 +2092,16 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
             if (!seen) object_actors.push_back(&a);
           }
         } else {
+          // "Turkey hosted this round of talks": a host's guests are both sides of the
+          // latest talks reported between two others.
+          for (size_t k = out.size(); t.code == "043" && k-- > 0 && object_actors.empty();)
+            if (out[k].cameo_root() == "04" && !out[k].source().code().empty() &&
+                !out[k].target().code().empty() && !SameParty(out[k].source(), own_actor) &&
+                !SameParty(out[k].target(), own_actor))
+              object_actors = {&out[k].source(), &out[k].target()};
           // ... or, when the source did it itself ("met X", then "hosted the meeting"),
           // the other party of that act.
-          for (size_t k = out.size(); k-- > 0 && object_actor == nullptr;) {
+          for (size_t k = out.size(); object_actors.empty() && k-- > 0 && object_actor == nullptr;) {
             if (!SameFamily(out[k].cameo_root(), t.object_event) || out[k].source().code().empty()) continue;
             if (!SameParty(out[k].source(), own_actor))
               object_actor = &out[k].source();

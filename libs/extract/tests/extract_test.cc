@@ -981,6 +981,31 @@ TEST_F(ExtractTest, BareGovernmentIsTheArticlesCountryNotALaterName) {
   EXPECT_EQ(WithRoot(ev, "12")[0].target().country_code(), "USA");
 }
 
+TEST_F(ExtractTest, NegotiatorsOfTwoSidesMeetBothWays) {
+  // A group's bracketed acronym and head noun continue its name; both sides are parties.
+  auto ev = Code("Envoys of the Colombian government and the National Liberation Army (ELN) rebel group met in "
+                 "Mexico City on Friday.");
+  ASSERT_EQ(WithRoot(ev, "04").size(), 2u);
+  EXPECT_EQ(WithRoot(ev, "04")[0].source().code(), "COLGOV");
+  EXPECT_EQ(WithRoot(ev, "04")[0].target().code(), "ELN");
+  EXPECT_EQ(WithRoot(ev, "04")[1].source().code(), "ELN");
+  // An adjective may open the second conjunct; the two share their country.
+  auto adj = Code("Negotiators for the Philippine government and communist rebels met in Oslo on Friday.");
+  ASSERT_EQ(WithRoot(adj, "04").size(), 2u);
+  EXPECT_EQ(WithRoot(adj, "04")[0].target().code(), "PHLREB");
+  EXPECT_EQ(WithRoot(adj, "04")[1].target().code(), "PHLGOV");
+}
+
+TEST_F(ExtractTest, HostOfReferredTalksHostsBothSides) {
+  auto ev = Code(
+      "Armenian and Azerbaijani negotiators held talks on Monday.\n"
+      "Kazakhstan hosted this round of talks in Almaty.");
+  std::vector<std::string> guests;
+  for (const auto& e : WithRoot(ev, "04"))
+    if (e.source().country_code() == "KAZ") guests.push_back(e.target().country_code());
+  EXPECT_THAT(guests, ::testing::UnorderedElementsAre("ARM", "AZE"));
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
