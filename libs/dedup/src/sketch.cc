@@ -89,12 +89,14 @@ uint64_t MulFold(uint64_t a, uint64_t b) {
 
 // The last 1-8 bytes of a word as a little-endian value, zero-padded: one
 // masked load when 8 bytes can be read from p (the usual case: the word
-// sits inside the text or a padded buffer), else byte by byte.
-inline __attribute__((always_inline)) uint64_t LoadTail(const char* p, size_t n, const char* readable_end) {
-  if (p + 8 <= readable_end) return Load64(p) & (~0ULL >> (64 - 8 * n));
+// sits inside the text or a padded buffer), else byte by byte. `fold` is
+// ORed into every byte (see WordHash).
+inline __attribute__((always_inline)) uint64_t LoadTail(const char* p, size_t n, const char* readable_end,
+                                                        uint64_t fold) {
+  if (p + 8 <= readable_end) return (Load64(p) | fold) & (~0ULL >> (64 - 8 * n));
   uint64_t v = 0;
   for (size_t k = 0; k < n; ++k) v |= uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
-  return v;
+  return (v | fold) & (~0ULL >> (64 - 8 * n));
 }
 
 // The word hash of signature version 2 (dedup::kSignatureVersion): a word
@@ -104,12 +106,16 @@ inline __attribute__((always_inline)) uint64_t LoadTail(const char* p, size_t n,
 // length) was most of a short word's cost. Only distinctness matters here:
 // each shingle hash is mixed again (Mix) before it picks a bin.
 // `readable_end`: bytes up to there may be loaded (and masked off).
+// kFoldCase: the word is ASCII letters and digits as written, hashed as its
+// lowercase (OR 0x20 maps 'A'-'Z' to 'a'-'z' and keeps letters and digits).
+template <bool kFoldCase = false>
 inline __attribute__((always_inline)) uint64_t WordHash(const char* p, size_t n, const char* readable_end) {
   constexpr uint64_t k0 = 0xA0761D6478BD642FULL, k1 = 0xE7037ED1A0B428DBULL, k2 = 0x8EBC6AF09C88C6E3ULL;
+  constexpr uint64_t fold = kFoldCase ? 0x2020202020202020ULL : 0;
   if (n == 0) return k2;
   uint64_t h = n;
-  for (; n > 8; p += 8, n -= 8) h = MulFold(Load64(p) ^ k0, h ^ k1);
-  return MulFold(LoadTail(p, n, readable_end) ^ k0, h ^ k2);
+  for (; n > 8; p += 8, n -= 8) h = MulFold((Load64(p) | fold) ^ k0, h ^ k1);
+  return MulFold(LoadTail(p, n, readable_end, fold) ^ k0, h ^ k2);
 }
 
 uint64_t HashBytes(absl::string_view s) { return WordHash(s.data(), s.size(), s.data() + s.size()); }
@@ -125,33 +131,6 @@ uint64_t Mix(uint64_t x) {
 }
 
 uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-
-// The end of the run of lowercase ASCII letters that goes on at text[i]:
-// 16 bytes per step (a byte loop paid a mispredicted exit per word and most
-// of the tokeniser's time).
-inline __attribute__((always_inline)) size_t LowercaseRunEnd(absl::string_view text, size_t i) {
-  const char* const t = text.data();
-  const size_t n = text.size();
-#ifdef __SSE2__
-  const __m128i before_a = _mm_set1_epi8('a' - 1), after_z = _mm_set1_epi8('z' + 1);
-  for (; i + 16 <= n; i += 16) {
-    // Signed compares: bytes >= 0x80 are negative, so never letters.
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + i));
-    const auto letters = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmplt_epi8(v, after_z))));
-    if (letters != 0xFFFF) return i + static_cast<size_t>(__builtin_ctz(~letters));
-  }
-#endif
-  while (i < n && t[i] >= 'a' && t[i] <= 'z') ++i;
-  return i;
-}
-
-// An ASCII character that ends a word where it stands: not a letter, digit
-// or apostrophe (those continue it), nor a non-ASCII byte (which may).
-bool EndsAsciiWord(char ch) {
-  const auto b = static_cast<unsigned char>(ch);
-  return b < 0x80 && b != '\'' && !(b >= 'a' && b <= 'z') && !(b >= 'A' && b <= 'Z') && !(b >= '0' && b <= '9');
-}
 
 // Month and weekday names, compared by word hash: one load and compare per
 // word from a direct-mapped table whose slot bits are chosen (at start-up)
@@ -188,88 +167,97 @@ class TemporalWords {
 
 const TemporalWords kTemporalWords;
 
-// Positions of the first figure and name tokens, noted while tokenising so
-// that FillFigures need not walk every token (twice) to find the few.
-struct TokenMarks {
-  static constexpr uint32_t kCap = 64;
-  std::array<uint32_t, kCap> figures, names;
-  uint32_t num_figures = 0, num_names = 0;  // may exceed kCap: then not all noted
+// Tokens as the sketch reads them: word hashes, and bitmaps (bit i of word
+// i / 64) of which tokens are figures and which are names.
+struct TokenList {
+  const uint64_t* hashes;
+  const uint64_t* figure_bits;
+  const uint64_t* name_bits;
+  size_t size;
+
+  bool figure(size_t i) const { return (figure_bits[i >> 6] >> (i & 63)) & 1; }
+  bool name(size_t i) const { return (name_bits[i >> 6] >> (i & 63)) & 1; }
 };
 
-void TokenizeMarked(absl::string_view text, std::vector<Token>* tokens, TokenMarks* marks) {
-  tokens->clear();
+// Where both tokenizer paths put tokens. The buffers have room for every
+// token of the text: each token but the last takes at least two of its
+// bytes (a word and the byte that ends it; a CJK character alone is three),
+// so at most n / 2 + 1 (see TokenSinkFor). The flag bits of 64 tokens are
+// gathered in a register and stored together.
+struct TokenSink {
+  uint64_t* hashes;
+  uint64_t* figure_bits;
+  uint64_t* name_bits;
+  size_t size = 0;
+  uint64_t figures = 0, names = 0;  // the flags of tokens 64 * (size / 64) ... size - 1
+  // True at the start and after a run that left a sentence start pending
+  // (the exact path's state; the byte masks cover only sentence ends
+  // between runs).
+  bool sentence_after = true;
+
+  inline __attribute__((always_inline)) void Emit(uint64_t hash, bool figure, bool name) {
+    hashes[size] = hash;
+    figures |= uint64_t{figure} << (size & 63);
+    names |= uint64_t{name} << (size & 63);
+    if ((size & 63) == 63) {
+      figure_bits[size >> 6] = figures;
+      name_bits[size >> 6] = names;
+      figures = names = 0;
+    }
+    ++size;
+    sentence_after = false;
+  }
+  // The flag rules for a word token of `len` bytes.
+  inline __attribute__((always_inline)) void EmitWord(uint64_t hash, bool has_digit, bool capital,
+                                                      bool sentence_start, size_t len) {
+    const bool figure = has_digit | kTemporalWords.Contains(hash);
+    Emit(hash, figure, capital & !sentence_start & !figure & (len >= 3));
+  }
+  TokenList Finish() {
+    figure_bits[size >> 6] = figures;
+    name_bits[size >> 6] = names;
+    return TokenList{hashes, figure_bits, name_bits, size};
+  }
+};
+
+TokenSink TokenSinkFor(absl::string_view text) {
+  // Grow only: resizing zero-fills.
+  thread_local std::vector<uint64_t> hashes, figure_bits, name_bits;
+  const size_t most = text.size() / 2 + 2;
+  if (hashes.size() < most) {
+    hashes.resize(most);
+    figure_bits.resize(most / 64 + 1);
+    name_bits.resize(most / 64 + 1);
+  }
+  return TokenSink{hashes.data(), figure_bits.data(), name_bits.data()};
+}
+
+// The exact rules, one code point at a time, over text[begin, end): a whole
+// run (see ByteBlock) that the block scan leaves to it, so the word buffer
+// starts and ends empty here. The sink goes in and out by value, so the
+// caller's stays in registers.
+TokenSink TokenizeRunExactly(absl::string_view text, size_t begin, size_t end, bool sentence_start, TokenSink sink) {
   thread_local std::string word;  // reused: no allocation per call
   word.clear();
-  bool has_digit = false, capital = false, sentence_start = true;
-  // Inlined: it runs once per word (as a call it was a fifth of the sketch).
-  auto emit = [&](const char* w, size_t len, const char* w_end) __attribute__((always_inline)) {
-    Token t;
-    t.hash = WordHash(w, len, w_end);
-    t.figure = has_digit | kTemporalWords.Contains(t.hash);
-    t.name = capital && !sentence_start && !t.figure && len >= 3;
-    const auto at = static_cast<uint32_t>(tokens->size());
-    tokens->push_back(t);
-    if (t.figure) {
-      if (marks->num_figures < TokenMarks::kCap) marks->figures[marks->num_figures] = at;
-      ++marks->num_figures;
-    } else if (t.name) {
-      if (marks->num_names < TokenMarks::kCap) marks->names[marks->num_names] = at;
-      ++marks->num_names;
-    }
-    has_digit = capital = sentence_start = false;
-  };
+  bool has_digit = false, capital = false;
   auto flush = [&] {
     if (word.empty()) return;
-    emit(word.data(), word.size(), word.data() + word.size());
+    sink.EmitWord(WordHash(word.data(), word.size(), word.data() + word.size()), has_digit, capital, sentence_start,
+                  word.size());
     word.clear();
+    has_digit = capital = sentence_start = false;
   };
-  size_t i = 0;
-  while (i < text.size()) {
-    // Fast path for what most text is made of; the same outcome as below.
-    const auto b = static_cast<unsigned char>(text[i]);
-    if (b >= 'a' && b <= 'z') {
-      const size_t j = LowercaseRunEnd(text, i + 1);
-      if (word.empty() && (j == text.size() || EndsAsciiWord(text[j]))) {
-        // A whole lowercase word (no capital or digit is pending while the
-        // word is empty, so a point or comma after it is no decimal point):
-        // hashed where it stands, and a space after it consumed.
-        emit(text.data() + i, j - i, text.data() + text.size());
-        i = j + (j < text.size() && text[j] == ' ' ? 1 : 0);
-        continue;
-      }
-      word.append(text.data() + i, j - i);
-      i = j;
-      continue;
-    }
-    if (b >= 'A' && b <= 'Z' && word.empty()) {
-      // A capitalised word ("Officials"): lowercased into a small buffer
-      // and hashed at once, the same token the word buffer would make.
-      const size_t j = LowercaseRunEnd(text, i + 1);
-      char lowered[32 + 8] = {};  // + 8: the hash may load (and mask) past the word
-      if (j - i <= 32 && (j == text.size() || EndsAsciiWord(text[j]))) {
-        lowered[0] = static_cast<char>(b - 'A' + 'a');
-        std::memcpy(lowered + 1, text.data() + i + 1, j - i - 1);
-        capital = true;
-        emit(lowered, j - i, lowered + sizeof lowered);
-        i = j + (j < text.size() && text[j] == ' ' ? 1 : 0);
-        continue;
-      }
-    }
-    if (b == ' ') {
-      flush();
-      ++i;
-      continue;
-    }
+  size_t i = begin;
+  while (i < end) {
     const size_t at = i;
     const uint32_t cp = NextCodePoint(text, &i);
-    CharClass c = Classify(cp);
     // Keep "5.2" and "1,200" whole: a point or comma between digits is part of the number.
-    if ((cp == '.' || cp == ',') && has_digit && !word.empty() && word.back() >= '0' &&
-        word.back() <= '9' && i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    if ((cp == '.' || cp == ',') && has_digit && !word.empty() && word.back() >= '0' && word.back() <= '9' &&
+        i < text.size() && text[i] >= '0' && text[i] <= '9') {
       if (cp == '.') word.push_back('.');
       continue;
     }
-    switch (c) {
+    switch (Classify(cp)) {
       case CharClass::kWord:
         if (cp < 0x80) {
           char ch = static_cast<char>(cp);
@@ -300,6 +288,207 @@ void TokenizeMarked(absl::string_view text, std::vector<Token>* tokens, TokenMar
     }
   }
   flush();
+  sink.sentence_after = sentence_start;
+  return sink;
+}
+
+// The text's bytes in classes, one bit per byte, 64 bytes per block. A "run"
+// is a maximal stretch of word-ish bytes: ASCII letters and digits,
+// apostrophes, non-ASCII bytes, and a point or comma between a word-ish byte
+// and a digit. Every other byte is ASCII and ends a word wherever it stands
+// (the exact rules flush there), so tokens never span two runs and the word
+// buffer is empty between runs. A run of letters and digits only is one
+// token; a run with a "complex" byte (apostrophe, non-ASCII, point or comma)
+// goes through TokenizeRunExactly. What the scan needs to know of a run is
+// marked at the byte after it (`*_ends`), where the scan finds its end.
+struct ByteBlock {
+  uint64_t starts;           // the first byte of each run
+  uint64_t ends;             // the byte after each run
+  uint64_t complex_ends;     // ... of each run that holds a complex byte
+  uint64_t digit_ends;       // ... of each run that holds a digit
+  uint64_t name_ends;        // ... of each run that starts with 'A'-'Z' and no sentence end before it
+  uint64_t sentence_starts;  // run starts with a sentence end ('.', '!', '?', '\n') between them and the run before
+};
+
+struct RawMasks {
+  uint64_t wordish, odd, digit, upper, point_comma, sentence_end;
+};
+
+#ifdef __SSE2__
+// 16 bytes -> 16-bit masks, OR-ed into the 64-bit masks at `shift`.
+inline __attribute__((always_inline)) void Classify16(const char* p, int shift, RawMasks* m) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // Signed compares: bytes >= 0x80 are negative, so never in a range here;
+  // their sign bit is what marks them non-ASCII in a movemask.
+  const __m128i upper =
+      _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+  const __m128i lower =
+      _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+  const __m128i digit =
+      _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  const __m128i point = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+  const __m128i comma = _mm_cmpeq_epi8(v, _mm_set1_epi8(','));
+  const __m128i end = _mm_or_si128(_mm_or_si128(point, _mm_cmpeq_epi8(v, _mm_set1_epi8('!'))),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('?')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+  const __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\'')), v);  // v: its sign bit
+  auto bits = [shift](__m128i x) { return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(x))) << shift; };
+  m->wordish |= bits(_mm_or_si128(_mm_or_si128(upper, lower), _mm_or_si128(digit, odd)));
+  m->odd |= bits(odd);
+  m->digit |= bits(digit);
+  m->upper |= bits(upper);
+  m->point_comma |= bits(_mm_or_si128(point, comma));
+  m->sentence_end |= bits(end);
+}
+#endif
+
+RawMasks Classify64(const char* p) {
+  RawMasks m{};
+#ifdef __SSE2__
+  for (int k = 0; k < 4; ++k) Classify16(p + 16 * k, 16 * k, &m);
+#else
+  for (int k = 0; k < 64; ++k) {
+    const auto b = static_cast<unsigned char>(p[k]);
+    const uint64_t bit = uint64_t{1} << k;
+    const bool upper = b >= 'A' && b <= 'Z', lower = b >= 'a' && b <= 'z', digit = b >= '0' && b <= '9';
+    const bool odd = b == '\'' || b >= 0x80;
+    if (upper || lower || digit || odd) m.wordish |= bit;
+    if (odd) m.odd |= bit;
+    if (digit) m.digit |= bit;
+    if (upper) m.upper |= bit;
+    if (b == '.' || b == ',') m.point_comma |= bit;
+    if (b == '.' || b == '!' || b == '?' || b == '\n') m.sentence_end |= bit;
+  }
+#endif
+  return m;
+}
+
+// a + b + *carry, the carry out left in *carry.
+inline uint64_t AddWithCarry(uint64_t a, uint64_t b, bool* carry) {
+  uint64_t sum;
+  const bool c1 = __builtin_add_overflow(a, b, &sum);
+  const bool c2 = __builtin_add_overflow(sum, uint64_t{*carry}, &sum);
+  *carry = c1 | c2;
+  return sum;
+}
+
+// Fills blocks[0, ceil(n / 64)]; the last block holds the end of a run
+// that reaches the end of the text, if it ends on a block boundary.
+void ClassifyBytes(absl::string_view text, std::vector<ByteBlock>* blocks) {
+  const size_t n = text.size(), num = (n + 63) / 64;
+  blocks->resize(num + 1);
+  ByteBlock* out = blocks->data();
+  auto raw = [&](size_t k) {
+    if (k >= num) return RawMasks{};
+    if (64 * k + 64 <= n) return Classify64(text.data() + 64 * k);
+    char tail[64] = {};  // zero bytes: separators, in no class
+    std::memcpy(tail, text.data() + 64 * k, n - 64 * k);
+    return Classify64(tail);
+  };
+  RawMasks next = raw(0);
+  uint64_t wordish_before = 0, run_before = 0;  // bit 63 of the previous block's masks
+  bool sentence_carry = false, complex_carry = false, digit_carry = false, name_carry = false;
+  for (size_t k = 0; k <= num; ++k) {
+    const RawMasks m = next;
+    next = raw(k + 1);
+    // A point or comma after a word-ish byte and before a digit may be a
+    // decimal point or thousands separator ("5.2", "1,200"): inside the run.
+    const uint64_t after_wordish = (m.wordish << 1) | wordish_before;
+    const uint64_t before_digit = (m.digit >> 1) | (next.digit << 63);
+    const uint64_t number_punct = m.point_comma & after_wordish & before_digit;
+    const uint64_t run = m.wordish | number_punct;
+    const uint64_t run_shifted = (run << 1) | run_before;
+    const uint64_t starts = run & ~run_shifted;
+    // A sentence end added to the bits that are not run starts carries up
+    // to the next run start (in this block or a later one).
+    const uint64_t sentence_starts = AddWithCarry(~starts, m.sentence_end & ~run, &sentence_carry) & starts;
+    // Bits of a run added to the run carry up to the byte after it.
+    const uint64_t outside = ~run;
+    out[k] = ByteBlock{starts,
+                       outside & run_shifted,
+                       AddWithCarry(run, m.odd | number_punct, &complex_carry) & outside,
+                       AddWithCarry(run, m.digit, &digit_carry) & outside,
+                       AddWithCarry(run, starts & m.upper & ~sentence_starts, &name_carry) & outside,
+                       sentence_starts};
+    wordish_before = m.wordish >> 63;
+    run_before = run >> 63;
+  }
+}
+
+// A value where `pick` is all ones, else b: no branch.
+inline uint64_t Select(uint64_t pick, uint64_t a, uint64_t b) { return (a & pick) | (b & ~pick); }
+
+// WordHash<true> of a word of 1-16 letters and digits with 16 readable
+// bytes at p, without a branch on its length (which is random: a branch on
+// it was mispredicted often).
+inline __attribute__((always_inline)) uint64_t ShortWordHash(const char* p, size_t n) {
+  constexpr uint64_t k0 = 0xA0761D6478BD642FULL, k1 = 0xE7037ED1A0B428DBULL, k2 = 0x8EBC6AF09C88C6E3ULL;
+  constexpr uint64_t fold = 0x2020202020202020ULL;
+  const uint64_t a = Load64(p) | fold, b = Load64(p + 8) | fold;
+  const uint64_t two = 0 - static_cast<uint64_t>(n > 8);  // all ones for 9-16 letters
+  const uint64_t h = Select(two, MulFold(a ^ k0, n ^ k1), n);
+  const uint64_t tail = Select(two, b, a);
+  const uint64_t tail_n = n - (two & 8);
+  return MulFold((tail & (~0ULL >> (64 - 8 * tail_n))) ^ k0, h ^ k2);
+}
+
+// Words found from the byte classes, in two passes with short loops (each
+// keeps its state in registers, and the second one's words are independent
+// of each other, so several are hashed at once): the runs, from their
+// starts and ends by counting trailing zeros with three flag bits read
+// where each ends; then a token per plain run, or the exact rules for a
+// complex one. No branch per byte, and in plain text none per word that is
+// not predictable. The outcome is the exact rules' (TokenizeRunExactly's)
+// on the whole text; the property tests in tokenizer_test.cc check it.
+TokenList TokenizeText(absl::string_view text) {
+  thread_local std::vector<ByteBlock> blocks;
+  ClassifyBytes(text, &blocks);
+  const ByteBlock* const b = blocks.data();
+  // Runs: start | end << 32 (texts are far below 4 GiB: MakeSketch), and
+  // flags: 1 complex, 2 has a digit, 4 a name candidate. Separated runs: at
+  // most n / 2 + 1.
+  enum : uint8_t { kComplex = 1, kDigit = 2, kNameStart = 4 };
+  thread_local std::vector<uint64_t> run_buffer;
+  thread_local std::vector<uint8_t> flag_buffer;
+  if (run_buffer.size() < text.size() / 2 + 2) {
+    run_buffer.resize(text.size() / 2 + 2);
+    flag_buffer.resize(text.size() / 2 + 2);
+  }
+  uint64_t* const runs = run_buffer.data();
+  uint8_t* const flags = flag_buffer.data();
+  size_t num_runs = 0;
+  size_t end_block = 0;
+  uint64_t end_bits = b[0].ends;  // each start meets the end of its run, lowest first
+  for (size_t k = 0; k + 1 < blocks.size(); ++k) {
+    for (uint64_t starts = b[k].starts; starts != 0; starts &= starts - 1) {
+      const uint64_t start = 64 * k + static_cast<uint64_t>(__builtin_ctzll(starts));
+      while (end_bits == 0) end_bits = b[++end_block].ends;  // a run has an end
+      const int e = __builtin_ctzll(end_bits);
+      end_bits &= end_bits - 1;
+      const ByteBlock& eb = b[end_block];
+      runs[num_runs] = start | (64 * end_block + static_cast<uint64_t>(e)) << 32;
+      flags[num_runs] = static_cast<uint8_t>(((eb.complex_ends >> e) & 1) | ((eb.digit_ends >> e) & 1) << 1 |
+                                             ((eb.name_ends >> e) & 1) << 2);
+      ++num_runs;
+    }
+  }
+  const char* const t = text.data();
+  const char* const t_end = t + text.size();
+  TokenSink sink = TokenSinkFor(text);
+  for (size_t r = 0; r < num_runs; ++r) {
+    const size_t start = static_cast<uint32_t>(runs[r]), end = runs[r] >> 32;
+    const uint8_t f = flags[r];
+    if (f & kComplex) {
+      const bool sentence_start = ((b[start >> 6].sentence_starts >> (start & 63)) & 1) | sink.sentence_after;
+      sink = TokenizeRunExactly(text, start, end, sentence_start, sink);
+      continue;
+    }
+    const char* const w = t + start;
+    const size_t len = end - start;
+    const uint64_t hash = len <= 16 && w + 16 <= t_end ? ShortWordHash(w, len) : WordHash<true>(w, len, t_end);
+    const bool figure = ((f & kDigit) != 0) | kTemporalWords.Contains(hash);
+    sink.Emit(hash, figure, ((f & kNameStart) != 0) & !sink.sentence_after & !figure & (len >= 3));
+  }
+  return sink.Finish();
 }
 
 }  // namespace
@@ -307,30 +496,30 @@ void TokenizeMarked(absl::string_view text, std::vector<Token>* tokens, TokenMar
 uint64_t WordHash(absl::string_view word) { return HashBytes(word); }
 
 void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
-  TokenMarks marks;
-  TokenizeMarked(text, tokens, &marks);
+  const TokenList list = TokenizeText(text);
+  tokens->resize(list.size);
+  for (size_t i = 0; i < list.size; ++i) (*tokens)[i] = Token{list.hashes[i], list.figure(i), list.name(i)};
 }
 
 namespace {
 
-// Calls f(hash) for each word 5-gram shingle of the tokens.
+// Calls f(hash) for each word 5-gram shingle of the token hashes t[0, n).
 template <typename F>
-void ForEachShingle(const std::vector<Token>& tokens, F&& f) {
-  if (tokens.empty()) return;
-  if (tokens.size() < static_cast<size_t>(kShingleWords)) {
+void ForEachShingle(const uint64_t* t, size_t n, F&& f) {
+  if (n == 0) return;
+  if (n < static_cast<size_t>(kShingleWords)) {
     uint64_t h = 0;
-    for (const Token& t : tokens) h = Mix(Rotl(h, 13) ^ t.hash);
+    for (size_t i = 0; i < n; ++i) h = Mix(Rotl(h, 13) ^ t[i]);
     f(h);
     return;
   }
   // The window hash is rotl(t[i], 44) ^ rotl(t[i+1], 33) ^ ... ^ t[i+4];
   // rolled: rotate by 11, take the word leaving out (now at 55), add the new one.
-  const Token* t = tokens.data();
   uint64_t h = 0;
-  for (int k = 0; k < kShingleWords; ++k) h = Rotl(h, 11) ^ t[k].hash;
+  for (int k = 0; k < kShingleWords; ++k) h = Rotl(h, 11) ^ t[k];
   f(Mix(h));
-  for (size_t i = kShingleWords; i < tokens.size(); ++i) {
-    h = Rotl(h, 11) ^ Rotl(t[i - kShingleWords].hash, 11 * kShingleWords) ^ t[i].hash;
+  for (size_t i = kShingleWords; i < n; ++i) {
+    h = Rotl(h, 11) ^ Rotl(t[i - kShingleWords], 11 * kShingleWords) ^ t[i];
     f(Mix(h));
   }
 }
@@ -338,8 +527,10 @@ void ForEachShingle(const std::vector<Token>& tokens, F&& f) {
 }  // namespace
 
 void Shingles(const std::vector<Token>& tokens, std::vector<uint64_t>* out) {
+  std::vector<uint64_t> hashes;
+  for (const Token& t : tokens) hashes.push_back(t.hash);
   out->clear();
-  ForEachShingle(tokens, [&](uint64_t h) { out->push_back(h); });
+  ForEachShingle(hashes.data(), hashes.size(), [&](uint64_t h) { out->push_back(h); });
 }
 
 namespace {
@@ -378,13 +569,13 @@ void FillBins(const std::array<uint64_t, kBins>& mins, Sketch* sketch) {
 // context. Text order keeps the lead's figures, which truncated copies share.
 // Figures come before names so site chrome full of capitalised words cannot
 // crowd them out.
-void FillFigures(const std::vector<Token>& tokens, const TokenMarks& marks, Sketch* sketch) {
+void FillFigures(const TokenList& tokens, Sketch* sketch) {
   auto key_of = [&](size_t i) {
     auto ctx = [&](ptrdiff_t j) -> uint64_t {
-      if (j < 0 || j >= static_cast<ptrdiff_t>(tokens.size())) return 0x51ED;
+      if (j < 0 || j >= static_cast<ptrdiff_t>(tokens.size)) return 0x51ED;
       // A neighbouring figure counts as "a figure", so one changed number
       // does not also misalign its neighbours' contexts.
-      return tokens[j].figure ? 0xF16 : tokens[j].hash;
+      return tokens.figure(static_cast<size_t>(j)) ? 0xF16 : tokens.hashes[j];
     };
     const auto p = static_cast<ptrdiff_t>(i);
     return static_cast<uint16_t>(Mix(ctx(p - 2) * 31 + Rotl(ctx(p - 1), 17) + Rotl(ctx(p + 1), 41)) >> 48);
@@ -401,21 +592,16 @@ void FillFigures(const std::vector<Token>& tokens, const TokenMarks& marks, Sket
     for (int k = 0; k < m && !seen; ++k) {
       if (found[k].key == key) seen = ambiguous[k] = true;
     }
-    if (!seen) found[m++] = {key, static_cast<uint16_t>(tokens[i].hash >> 48)};
+    if (!seen) found[m++] = {key, static_cast<uint16_t>(tokens.hashes[i] >> 48)};
   };
-  auto scan = [&](bool want_figure) {
-    const uint32_t noted = want_figure ? marks.num_figures : marks.num_names;
-    if (noted <= TokenMarks::kCap) {
-      const uint32_t* at = want_figure ? marks.figures.data() : marks.names.data();
-      for (uint32_t k = 0; k < noted && m < kScan; ++k) take(at[k]);
-      return;
-    }
-    for (size_t i = 0; i < tokens.size() && m < kScan; ++i) {  // more than were noted
-      if (want_figure ? tokens[i].figure : tokens[i].name) take(i);
+  // The set bits of the figure (then the name) bitmap, in token order.
+  auto scan = [&](const uint64_t* bits) {
+    for (size_t w = 0; 64 * w < tokens.size; ++w) {
+      for (uint64_t b = bits[w]; b != 0 && m < kScan; b &= b - 1) take(64 * w + static_cast<size_t>(__builtin_ctzll(b)));
     }
   };
-  scan(/*want_figure=*/true);
-  scan(/*want_figure=*/false);
+  scan(tokens.figure_bits);
+  scan(tokens.name_bits);
   int n = 0;
   for (int k = 0; k < m && n < kMaxFigures; ++k) {
     if (!ambiguous[k]) sketch->figures[n++] = found[k];
@@ -426,16 +612,14 @@ void FillFigures(const std::vector<Token>& tokens, const TokenMarks& marks, Sket
 }  // namespace
 
 Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set) {
-  thread_local std::vector<Token> tokens;
-  TokenMarks marks;
-  TokenizeMarked(text, &tokens, &marks);
+  const TokenList tokens = TokenizeText(text);
   // One pass over the shingles: per-bin minima (the top 6 bits pick the
   // bin; a branch-free min, as which shingle lowers a bin is random) and
   // the 32-bit set for exact verification.
   std::array<uint64_t, kBins> mins;
   mins.fill(~0ULL);
-  const size_t count = tokens.size() < static_cast<size_t>(kShingleWords) ? std::min<size_t>(tokens.size(), 1)
-                                                                             : tokens.size() - kShingleWords + 1;
+  const size_t count = tokens.size < static_cast<size_t>(kShingleWords) ? std::min<size_t>(tokens.size, 1)
+                                                                           : tokens.size - kShingleWords + 1;
   // Room for the shingles, written through a pointer (push_back kept the
   // loop from being unrolled).
   thread_local std::vector<uint32_t> unused;
@@ -446,7 +630,7 @@ Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set) {
   set.reserve(count);
   set.resize(count);
   uint32_t* out = set.data();
-  ForEachShingle(tokens, [&](uint64_t h) __attribute__((always_inline)) {
+  ForEachShingle(tokens.hashes, tokens.size, [&](uint64_t h) __attribute__((always_inline)) {
     uint64_t& m = mins[h >> 58];
     m = std::min<uint64_t>(m, h & ((uint64_t{1} << 58) - 1));
     *out++ = static_cast<uint32_t>(h >> 32);
@@ -454,7 +638,7 @@ Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set) {
   Sketch sketch;
   sketch.shingles = static_cast<uint16_t>(std::min<size_t>(count, 0xFFFF));
   FillBins(mins, &sketch);
-  FillFigures(tokens, marks, &sketch);
+  FillFigures(tokens, &sketch);
   return sketch;
 }
 
