@@ -148,6 +148,7 @@ struct Trigger {
   bool dropped = false;
   bool passive = false;
   bool instrument = false;    // "a roadside bomb killed ...": no actor as agent
+  bool reduced_relative = false;  // "individuals arrested in raids": a participle describing a noun
   int agent = -2;             // source fixed by a merged nominal (-1: none), -2: not fixed
   size_t modal_end = kNone;   // end of the modal frame, for targets between frame and complement
   std::string_view frame_word;  // first word of the modal frame ("agreed", "threatened")
@@ -939,9 +940,19 @@ void SentenceCoder::FindTriggers() {
                            p->value.rfind("19", 0) == 0 || p->value.rfind("20", 0) == 0;
       const std::string_view before = toks_[i - 1].lower;
       if (!t.passive && participle && done_to && end == i + 1 && end < toks_.size() && prev < 0 &&
-          In(toks_[end].lower, kPrepositions) && before.size() > 3 && before.back() == 's' &&
+          In(toks_[end].lower, kPrepositions) && ((before.size() > 3 && before.back() == 's') ||
+                                                  In(before, kCivilianObjects)) &&
           !toks_[i - 1].punct && !In(before, kAuxiliaries) && lex_.triggers.StartingAt(toks_[i - 1]) == nullptr)
-        t.passive = true;
+        t.passive = t.reduced_relative = true;
+      // "dozens of activists arrested in raids", "photos of Sudanese soldiers detained in":
+      // after an actor inside a prepositional phrase, too (a description, see reduced_relative).
+      if (!t.passive && participle && done_to && end == i + 1 && end < toks_.size() && prev >= 0 &&
+          mentions_[prev].end == i && In(toks_[end].lower, kPrepositions)) {
+        size_t q = mentions_[prev].begin;
+        while (q > 0 && (In(toks_[q - 1].lower, kDeterminers) || In(toks_[q - 1].lower, kModifiers))) --q;
+        if (q > 0 && (toks_[q - 1].lower == "of" || In(toks_[q - 1].lower, kPrepositions)))
+          t.passive = t.reduced_relative = true;
+      }
       // "... free the protesters detained in Yangon": after an actor that is a verb's
       // object, a participle and a preposition are a reduced relative too.
       if (!t.passive && participle && done_to && end == i + 1 && end < toks_.size() && prev >= 0 &&
@@ -1453,9 +1464,10 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         break;
       }
       // "the ceasefire brokered by Qatar": the by-phrase is the participle's agent
-      // (the broker), not the nominal's.
+      // (the broker), not the nominal's; "soldiers killed in the north were denied by
+      // the army": the later verb's, not the passive's.
       bool verb = false;
-      for (const Trigger& o : triggers_) verb = verb || (t.noun && !o.noun && !o.dropped && o.begin == k);
+      for (const Trigger& o : triggers_) verb = verb || (&o != &t && !o.noun && !o.dropped && o.begin == k);
       if (verb) break;
     }
   }
@@ -2052,6 +2064,9 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
       for (size_t o = 0; o < sc.triggers().size(); ++o)
         other_event = other_event || (o != ti && !sc.triggers()[o].dropped);
       if (sources.empty() && t.passive && other_event) continue;
+      // "documents about Afghan individuals arrested in recent incidents": with no
+      // agent, a participle describing a noun is background, not a reported act.
+      if (sources.empty() && t.reduced_relative) continue;
       // "X condemned the attack", "criticised the visit": the target is whoever
       // carried out the latest such event in the article (same CAMEO root).
       // A denial is about an act, not aimed at anyone ("denied backing the rebels").

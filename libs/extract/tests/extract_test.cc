@@ -1006,6 +1006,22 @@ TEST_F(ExtractTest, HostOfReferredTalksHostsBothSides) {
   EXPECT_THAT(guests, ::testing::UnorderedElementsAre("ARM", "AZE"));
 }
 
+TEST_F(ExtractTest, AgentlessParticipleDescribingANounIsBackground) {
+  for (const char* text : {"Files on Iraqi men detained in earlier raids were handed to the inspectors.",
+                           "The lawyers said dozens of activists arrested in raids last year were freed.",
+                           "Reports of Malian soldiers killed in the north were denied by the army."}) {
+    auto ev = Code(text);
+    EXPECT_TRUE(WithRoot(ev, "17").empty() && WithRoot(ev, "19").empty()) << text << " -> " << ev[0].cameo_code();
+  }
+  // The later verb's by-phrase stays its own: the army denied.
+  auto ev = Code("Reports of Malian soldiers killed in the north were denied by the army.");
+  ASSERT_EQ(WithRoot(ev, "01").size(), 1u);
+  EXPECT_EQ(WithRoot(ev, "01")[0].source().code(), "MLIMIL");
+  // A passive with its agent is still an event.
+  auto agent = Code("Dozens of activists were arrested by police in Harare on Monday.");
+  ASSERT_EQ(WithRoot(agent, "17").size(), 1u);
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
