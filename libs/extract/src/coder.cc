@@ -1996,7 +1996,8 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
 
     // The article's principal country: the one its actors named so far belong to most
     // often, the dateline's counting once and winning ties, else the latest named.
-    std::string_view principal = dateline_loc.country_code();
+    // A copy: `country_counts` changes while the sentence is coded.
+    std::string principal = dateline_loc.country_code();
     int principal_count = principal.empty() ? 0 : 1;
     for (const auto& [country, count] : country_counts) {  // latest named last
       const int c = count + (country == dateline_loc.country_code() ? 1 : 0);
