@@ -137,7 +137,7 @@ WHERE excluded.version > events.version
 constexpr const char* kSelectStored = R"sql(
 SELECT version, event_date, first_seen, confidence, cameo_root, story_id, evidence, s_code, s_group,
   s_name, s_country, t_code, t_group, t_name, t_country, cameo_code, plover_type, loc_name, loc_text,
-  loc_country
+  loc_country, id
 FROM events WHERE event_id = ?1
 )sql";
 
@@ -196,10 +196,10 @@ absl::Status CreateSchema(Connection* writer) {
       absl::StatusOr<bool> had = TableExists(writer, t->table);
       if (!had.ok()) return had.status();
       if (*had) {
-        // Posting rows from before they carried a second signature and the
-        // confidence: rebuilt like missing ones.
+        // Posting rows from before they carried a second signature, the
+        // confidence and the event's row id: rebuilt like missing ones.
         absl::StatusOr<std::unique_ptr<Statement>> st =
-            writer->Prepare(absl::StrCat("SELECT 1 FROM pragma_table_info('", t->table, "') WHERE name = 'k_conf'"));
+            writer->Prepare(absl::StrCat("SELECT 1 FROM pragma_table_info('", t->table, "') WHERE name = 'k_row'"));
         if (!st.ok()) return st.status();
         absl::StatusOr<bool> current = (*st)->Step();
         if (!current.ok()) return current.status();
@@ -516,9 +516,9 @@ absl::StatusOr<ListResult> ListFromPostings(Connection* conn, const ListQuery& q
   const store_internal::PostingTable& t = *plan.table;
   const v1::EventFilter& f = query.filter;
   WhereClause rest = BuildWhere(store_internal::Residual(f, plan.field, t), store_internal::TextMatch::kPerRow);
-  std::string arm = absl::StrCat("SELECT ", t.sort_column, ", k_id, body FROM ", t.table, " CROSS JOIN events INDEXED BY ",
-                                 t.walk_index, " ON ", t.events_column, " = ", t.sort_column,
-                                 " AND event_id = k_id WHERE key = ?");
+  // The candidate's table row by its id: the rest of the filter and the body in one seek.
+  std::string arm = absl::StrCat("SELECT ", t.sort_column, ", k_id, body FROM ", t.table,
+                                 " CROSS JOIN events ON events.id = k_row WHERE key = ?");
   std::vector<Value> bounds;
   const bool by_date = t.sort_column == std::string("k_date");
   const google::protobuf::Timestamp& from = by_date ? f.event_date_from() : f.first_seen_from();
@@ -851,8 +851,9 @@ struct PostingState {
   uint64_t mask = 0;
   uint64_t mask2 = 0;
   double confidence = 0;
-  static PostingState Of(const StoredColumns& c) {
-    PostingState s{c.event_date, c.first_seen, store_internal::PostingKeys(c.p), 0, 0, c.confidence};
+  int64_t row = 0;  // events.id: kept by upserts, new only after a delete
+  static PostingState Of(const StoredColumns& c, int64_t row) {
+    PostingState s{c.event_date, c.first_seen, store_internal::PostingKeys(c.p), 0, 0, c.confidence, row};
     for (const std::string& k : s.keys) {
       s.mask |= store_internal::KeyBits(k, 0);
       s.mask2 |= store_internal::KeyBits(k, 1);
@@ -918,8 +919,13 @@ struct EventStore::Impl {
     return std::make_unique<Reader>(this, *std::move(c));
   }
 
-  // The stored row of an event: its version and columns, when present.
-  absl::StatusOr<std::optional<std::pair<int64_t, StoredColumns>>> ReadStored(const std::string& event_id) {
+  // The stored row of an event, when present.
+  struct Stored {
+    int64_t version = 0;
+    int64_t row = 0;  // events.id
+    StoredColumns columns;
+  };
+  absl::StatusOr<std::optional<Stored>> ReadStored(const std::string& event_id) {
     absl::StatusOr<std::unique_ptr<Statement>> st = writer->Prepare(kSelectStored);
     if (!st.ok()) return st.status();
     (*st)->Bind(1, event_id);
@@ -941,19 +947,19 @@ struct EventStore::Impl {
                               {19, &p.loc_country}}) {
       *field = r.Text(col);
     }
-    return std::make_pair(r.Int(0), std::move(c));
+    return Stored{r.Int(0), r.Int(20), std::move(c)};
   }
 
   absl::Status UpsertEvent(const v1::Event& e, ApplyResult* result, BatchPostings* postings) {
-    absl::StatusOr<std::optional<std::pair<int64_t, StoredColumns>>> stored = ReadStored(e.event_id());
+    absl::StatusOr<std::optional<Stored>> stored = ReadStored(e.event_id());
     if (!stored.ok()) return stored.status();
-    if (*stored && static_cast<int64_t>(e.version()) <= (*stored)->first) {
+    if (*stored && static_cast<int64_t>(e.version()) <= (*stored)->version) {
       ++result->events_stale;  // a replayed or older version
       return absl::OkStatus();
     }
     const StoredColumns columns = ColumnsOf(e);
     const int64_t seq = pending_seq + 1;
-    const bool same_columns = *stored && (*stored)->second == columns;
+    const bool same_columns = *stored && (*stored)->columns == columns;
     absl::StatusOr<std::unique_ptr<Statement>> st = writer->Prepare(same_columns ? kUpdateBody : kUpsertEvent);
     if (!st.ok()) return st.status();
     if (same_columns) {
@@ -989,9 +995,11 @@ struct EventStore::Impl {
       }
     }
     if (!same_columns) {
+      // An upsert keeps the stored row's id; an insert's is the last one.
+      const int64_t row = *stored ? (*stored)->row : writer->last_insert_rowid();
       auto [it, first] = postings->try_emplace(e.event_id());
-      if (first && *stored) it->second.before = PostingState::Of((*stored)->second);
-      it->second.after = PostingState::Of(columns);
+      if (first && *stored) it->second.before = PostingState::Of((*stored)->columns, row);
+      it->second.after = PostingState::Of(columns, row);
     }
     return absl::OkStatus();
   }
@@ -1037,11 +1045,12 @@ struct EventStore::Impl {
       }
       absl::StatusOr<std::unique_ptr<Statement>> ins = writer->Prepare(absl::StrCat(
           "INSERT OR IGNORE INTO ", t->table, " (key, ", t->sort_column,
-          ", k_id, k_mask, k_mask2, k_conf) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+          ", k_id, k_mask, k_mask2, k_conf, k_row) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
       if (!ins.ok()) return ins.status();
       for (const Row& r : inserted) {
         (*ins)->BindAll({Value(*r.key), Value(r.sort), Value(*r.id), Value(static_cast<int64_t>(r.state->mask)),
-                         Value(static_cast<int64_t>(r.state->mask2)), Value(r.state->confidence)});
+                         Value(static_cast<int64_t>(r.state->mask2)), Value(r.state->confidence),
+                         Value(r.state->row)});
         if (absl::Status s = (*ins)->Run(); !s.ok()) return s;
         if (by_date && writer->changes() > 0) ++added[*r.key];
         if (absl::Status s = (*ins)->Reset(); !s.ok()) return s;

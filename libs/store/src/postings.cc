@@ -130,8 +130,8 @@ void AddActorKeys(const std::string& actor, const char* side, KeyGroup* g) {
 
 
 const PostingTable kTables[] = {
-    {"postings_date", "k_date", "event_date", "events_walk_date"},
-    {"postings_seen", "k_seen", "first_seen", "events_walk_first_seen"}};
+    {"postings_date", "k_date", "event_date"},
+    {"postings_seen", "k_seen", "first_seen"}};
 
 std::string TableSchema(const PostingTable& t) {
   const std::string delete_old =
@@ -141,7 +141,7 @@ std::string TableSchema(const PostingTable& t) {
   // earlier versions that did it row by row are dropped.
   return absl::StrCat("CREATE TABLE IF NOT EXISTS ", t.table, " (key TEXT NOT NULL, ", t.sort_column,
                       " INTEGER NOT NULL, k_id TEXT NOT NULL, k_mask INTEGER NOT NULL, k_mask2 INTEGER NOT NULL, ",
-                      "k_conf REAL NOT NULL, PRIMARY KEY (key, ", t.sort_column,
+                      "k_conf REAL NOT NULL, k_row INTEGER NOT NULL, PRIMARY KEY (key, ", t.sort_column,
                       ", k_id)) WITHOUT ROWID;\n",  //
                       "DROP TRIGGER IF EXISTS ", t.table, "_ai;\nDROP TRIGGER IF EXISTS ", t.table, "_au;\n",
                       "CREATE TRIGGER IF NOT EXISTS ", t.table, "_ad AFTER DELETE ON events BEGIN\n", delete_old,
@@ -223,7 +223,7 @@ END;
 std::string PostingsRebuildSql(const PostingTable& t) {
   // One pass over the (wide) events table into a narrow in-memory copy with
   // each event's signature computed once; the key columns' selects read that.
-  std::vector<std::string> columns = {absl::StrCat(t.events_column, " AS k_sort"), "event_id", "confidence",
+  std::vector<std::string> columns = {absl::StrCat(t.events_column, " AS k_sort"), "event_id", "confidence", "id",
                                       absl::StrCat(MaskOf("", 0), " AS k_mask"),
                                       absl::StrCat(MaskOf("", 1), " AS k_mask2")};
   for (const KeyColumn& k : kKeyColumns) {
@@ -231,13 +231,13 @@ std::string PostingsRebuildSql(const PostingTable& t) {
   }
   std::vector<std::string> selects;
   for (const KeyColumn& k : kKeyColumns) {
-    selects.push_back(absl::StrCat("SELECT ", KeySql(k, "e"), ", k_sort, event_id, k_mask, k_mask2, confidence",
+    selects.push_back(absl::StrCat("SELECT ", KeySql(k, "e"), ", k_sort, event_id, k_mask, k_mask2, confidence, id",
                                    " FROM e WHERE ", HasKeySql(k, "e")));
   }
   // Sorted, so the b-tree is appended to rather than written at random.
   std::string sql = absl::StrCat("WITH e AS MATERIALIZED (SELECT ", absl::StrJoin(columns, ", "),
                                  " FROM events) INSERT OR IGNORE INTO ", t.table, " (key, ", t.sort_column,
-                                 ", k_id, k_mask, k_mask2, k_conf) ", absl::StrJoin(selects, " UNION ALL "),
+                                 ", k_id, k_mask, k_mask2, k_conf, k_row) ", absl::StrJoin(selects, " UNION ALL "),
                                  " ORDER BY 1, 2, 3;");
   if (&t == &kTables[0]) {
     sql += "DELETE FROM posting_counts; INSERT INTO posting_counts (key, n) SELECT key, count(*) FROM postings_date "

@@ -1,6 +1,6 @@
 // Posting lists for ListEvents in event-date and first-seen order: one row per
-// (key, event) in `postings_date(key, k_date, k_id, k_mask, k_mask2, k_conf)` (and
-// `postings_seen(key, k_seen, ...)`), WITHOUT ROWID tables whose primary key
+// (key, event) in `postings_date(key, k_date, k_id, k_mask, k_mask2, k_conf, k_row)`
+// (and `postings_seen(key, k_seen, ...)`), WITHOUT ROWID tables whose primary key
 // puts each filter value's events in page order, so a filter is one index range
 // scan instead of a walk of every event. EventStore writes an event's rows
 // itself, per batch and sorted (PostingWriter in event_store.cc: one b-tree
@@ -31,13 +31,11 @@
 namespace eventwire::store_internal {
 
 // A posting table: keys with their events in one order (the order's column and
-// event id), and the walk index (events_walk_*) whose entries hold every
-// filter column, found by the same two values.
+// event id).
 struct PostingTable {
   const char* table;
   const char* sort_column;    // in the posting table
   const char* events_column;  // in events
-  const char* walk_index;
 };
 
 // The table for an order; null when none (confidence).
@@ -66,7 +64,9 @@ std::vector<std::string> PostingKeys(const PostingColumns& columns);
 // candidates failing another filter field are dropped on the posting row,
 // before their walk-index entry is read (one 64-bit half let ~11% through).
 // Posting rows also carry their event's confidence (k_conf), for the same
-// reason: a minimum confidence is tested there.
+// reason: a minimum confidence is tested there; and its row id in `events`
+// (k_row), so a candidate is one table seek (row, rest of the filter, body)
+// rather than a walk-index seek followed by a table seek for the body.
 uint64_t KeyBits(std::string_view key, int part = 0);
 // ew_key_bits(key, part) for the rebuild SQL; on every connection (SQLITE_OK or an error code).
 int RegisterPostingFunctions(sqlite3* db);

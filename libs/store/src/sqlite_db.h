@@ -113,6 +113,7 @@ class Connection {
   void NoteRow() { ++budget_rows_; }
   bool budget_exhausted() const { return budget_exhausted_; }
   int changes() const { return sqlite3_changes(db_); }
+  int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   absl::Status Error(const std::string& what) const;
 
  private:

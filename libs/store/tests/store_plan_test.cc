@@ -317,7 +317,7 @@ TEST_F(StorePlanTest, ConfidenceOrderInAShortDateRange) {
   }
 }
 
-// Posting rows from before they carried k_mask2 and k_conf are rebuilt on open.
+// Posting rows from before they carried k_mask2, k_conf and k_row are rebuilt on open.
 TEST_F(StorePlanTest, PostingListsOfAnOlderFormatAreRebuiltOnOpen) {
   std::mt19937 rng(17);
   std::vector<v1::Event> events;
@@ -326,7 +326,7 @@ TEST_F(StorePlanTest, PostingListsOfAnOlderFormatAreRebuiltOnOpen) {
     ASSERT_TRUE(store.ok()) << store.status();
     events = Fill(store->get(), rng);
   }
-  const char* const kRows = "SELECT key, k_seen, k_id, k_mask, k_mask2, k_conf FROM postings_seen ORDER BY 1, 2, 3";
+  const char* const kRows = "SELECT key, k_seen, k_id, k_mask, k_mask2, k_conf, k_row FROM postings_seen ORDER BY 1, 2, 3";
   std::vector<std::string> written;
   {
     sqlite3* db = nullptr;
@@ -368,8 +368,8 @@ TEST_F(StorePlanTest, AStoreWithoutPostingListsGetsThemOnOpen) {
   // The posting rows and counts the store wrote batch by batch, to compare
   // with those rebuilt from the events by SQL below.
   const char* const kPostingQueries[] = {
-      "SELECT key, k_date, k_id, k_mask, k_mask2, k_conf FROM postings_date ORDER BY 1, 2, 3",
-      "SELECT key, k_seen, k_id, k_mask, k_mask2, k_conf FROM postings_seen ORDER BY 1, 2, 3",
+      "SELECT key, k_date, k_id, k_mask, k_mask2, k_conf, k_row FROM postings_date ORDER BY 1, 2, 3",
+      "SELECT key, k_seen, k_id, k_mask, k_mask2, k_conf, k_row FROM postings_seen ORDER BY 1, 2, 3",
       "SELECT key, n FROM posting_counts WHERE n > 0 ORDER BY 1"};
   std::vector<std::vector<std::string>> written;
   {
