@@ -12,6 +12,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#ifdef __x86_64__
+#include <immintrin.h>
+#endif
 
 namespace eventwire::dedup {
 namespace {
@@ -341,7 +344,7 @@ inline __attribute__((always_inline)) void Classify16(const char* p, int shift, 
 }
 #endif
 
-RawMasks Classify64(const char* p) {
+inline __attribute__((always_inline)) RawMasks Classify64(const char* p) {
   RawMasks m{};
 #ifdef __SSE2__
   for (int k = 0; k < 4; ++k) Classify16(p + 16 * k, 16 * k, &m);
@@ -362,6 +365,41 @@ RawMasks Classify64(const char* p) {
   return m;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define EVENTWIRE_DEDUP_AVX2 1
+// The same 64 bytes in two 32-byte steps, for CPUs with AVX2 (chosen at run
+// time: the build's baseline is x86-64 without it).
+__attribute__((target("avx2"), always_inline)) inline RawMasks Classify64Avx2(const char* p) {
+  RawMasks m{};
+  for (int k = 0; k < 2; ++k) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * k));
+    const __m256i upper = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('A' - 1)),
+                                           _mm256_cmpgt_epi8(_mm256_set1_epi8('Z' + 1), v));
+    const __m256i lower = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('a' - 1)),
+                                           _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), v));
+    const __m256i digit = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
+                                           _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), v));
+    const __m256i point = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('.'));
+    const __m256i comma = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(','));
+    const __m256i end = _mm256_or_si256(
+        _mm256_or_si256(point, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('!'))),
+        _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('?')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n'))));
+    const __m256i odd = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\'')), v);  // v: its sign bit
+    const int shift = 32 * k;
+    auto bits = [shift](__m256i x) __attribute__((target("avx2"))) {
+      return static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(x))) << shift;
+    };
+    m.wordish |= bits(_mm256_or_si256(_mm256_or_si256(upper, lower), _mm256_or_si256(digit, odd)));
+    m.odd |= bits(odd);
+    m.digit |= bits(digit);
+    m.upper |= bits(upper);
+    m.point_comma |= bits(_mm256_or_si256(point, comma));
+    m.sentence_end |= bits(end);
+  }
+  return m;
+}
+#endif
+
 // a + b + *carry, the carry out left in *carry.
 inline uint64_t AddWithCarry(uint64_t a, uint64_t b, bool* carry) {
   uint64_t sum;
@@ -371,29 +409,55 @@ inline uint64_t AddWithCarry(uint64_t a, uint64_t b, bool* carry) {
   return sum;
 }
 
+// The raw masks of every block of the text, and of one zero block after.
+// A macro, not a template: a function that inlines the AVX2 classifier
+// must itself be compiled for AVX2.
+#define EVENTWIRE_CLASSIFY_BLOCKS(classify64)                               \
+  const size_t n = text.size(), num = (n + 63) / 64;                        \
+  for (size_t k = 0; 64 * k + 64 <= n; ++k) out[k] = classify64(text.data() + 64 * k); \
+  if (n % 64 != 0) {                                                        \
+    char tail[64] = {}; /* zero bytes: separators, in no class */           \
+    std::memcpy(tail, text.data() + 64 * (num - 1), n % 64);                \
+    out[num - 1] = classify64(tail);                                        \
+  }                                                                         \
+  out[num] = out[num + 1] = RawMasks{};
+
+void ClassifyBlocksBaseline(absl::string_view text, RawMasks* out) { EVENTWIRE_CLASSIFY_BLOCKS(Classify64) }
+
+#ifdef EVENTWIRE_DEDUP_AVX2
+__attribute__((target("avx2"))) void ClassifyBlocksAvx2(absl::string_view text, RawMasks* out) {
+  EVENTWIRE_CLASSIFY_BLOCKS(Classify64Avx2)
+}
+#endif
+#undef EVENTWIRE_CLASSIFY_BLOCKS
+
 // Fills blocks[0, ceil(n / 64)]; the last block holds the end of a run
 // that reaches the end of the text, if it ends on a block boundary.
 void ClassifyBytes(absl::string_view text, std::vector<ByteBlock>* blocks) {
   const size_t n = text.size(), num = (n + 63) / 64;
+  thread_local std::vector<RawMasks> raw;
+  raw.resize(num + 2);
+  // Both give the same masks; AVX2 in half the instructions.
+#ifdef EVENTWIRE_DEDUP_AVX2
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    ClassifyBlocksAvx2(text, raw.data());
+  } else {
+    ClassifyBlocksBaseline(text, raw.data());
+  }
+#else
+  ClassifyBlocksBaseline(text, raw.data());
+#endif
   blocks->resize(num + 1);
   ByteBlock* out = blocks->data();
-  auto raw = [&](size_t k) {
-    if (k >= num) return RawMasks{};
-    if (64 * k + 64 <= n) return Classify64(text.data() + 64 * k);
-    char tail[64] = {};  // zero bytes: separators, in no class
-    std::memcpy(tail, text.data() + 64 * k, n - 64 * k);
-    return Classify64(tail);
-  };
-  RawMasks next = raw(0);
   uint64_t wordish_before = 0, run_before = 0;  // bit 63 of the previous block's masks
   bool sentence_carry = false, complex_carry = false, digit_carry = false, name_carry = false;
   for (size_t k = 0; k <= num; ++k) {
-    const RawMasks m = next;
-    next = raw(k + 1);
+    const RawMasks& m = raw[k];
     // A point or comma after a word-ish byte and before a digit may be a
     // decimal point or thousands separator ("5.2", "1,200"): inside the run.
     const uint64_t after_wordish = (m.wordish << 1) | wordish_before;
-    const uint64_t before_digit = (m.digit >> 1) | (next.digit << 63);
+    const uint64_t before_digit = (m.digit >> 1) | (raw[k + 1].digit << 63);
     const uint64_t number_punct = m.point_comma & after_wordish & before_digit;
     const uint64_t run = m.wordish | number_punct;
     const uint64_t run_shifted = (run << 1) | run_before;
@@ -414,79 +478,48 @@ void ClassifyBytes(absl::string_view text, std::vector<ByteBlock>* blocks) {
   }
 }
 
-// A value where `pick` is all ones, else b: no branch.
-inline uint64_t Select(uint64_t pick, uint64_t a, uint64_t b) { return (a & pick) | (b & ~pick); }
-
-// WordHash<true> of a word of 1-16 letters and digits with 16 readable
-// bytes at p, without a branch on its length (which is random: a branch on
-// it was mispredicted often).
+// WordHash<true> of a word of 1-8 letters and digits with 8 readable bytes
+// at p: one load and one multiply.
 inline __attribute__((always_inline)) uint64_t ShortWordHash(const char* p, size_t n) {
-  constexpr uint64_t k0 = 0xA0761D6478BD642FULL, k1 = 0xE7037ED1A0B428DBULL, k2 = 0x8EBC6AF09C88C6E3ULL;
-  constexpr uint64_t fold = 0x2020202020202020ULL;
-  const uint64_t a = Load64(p) | fold, b = Load64(p + 8) | fold;
-  const uint64_t two = 0 - static_cast<uint64_t>(n > 8);  // all ones for 9-16 letters
-  const uint64_t h = Select(two, MulFold(a ^ k0, n ^ k1), n);
-  const uint64_t tail = Select(two, b, a);
-  const uint64_t tail_n = n - (two & 8);
-  return MulFold((tail & (~0ULL >> (64 - 8 * tail_n))) ^ k0, h ^ k2);
+  constexpr uint64_t k0 = 0xA0761D6478BD642FULL, k2 = 0x8EBC6AF09C88C6E3ULL;
+  return MulFold(((Load64(p) | 0x2020202020202020ULL) & (~0ULL >> (64 - 8 * n))) ^ k0, n ^ k2);
 }
 
-// Words found from the byte classes, in two passes with short loops (each
-// keeps its state in registers, and the second one's words are independent
-// of each other, so several are hashed at once): the runs, from their
-// starts and ends by counting trailing zeros with three flag bits read
-// where each ends; then a token per plain run, or the exact rules for a
-// complex one. No branch per byte, and in plain text none per word that is
-// not predictable. The outcome is the exact rules' (TokenizeRunExactly's)
-// on the whole text; the property tests in tokenizer_test.cc check it.
+// Words found from the byte classes: each run from its start and end
+// (trailing-zero counts) and three bits read where it ends, then one token
+// per plain run (hashed where it stands, the case folded in the load) or
+// the exact rules for a complex one. No branch per byte, and in plain text
+// none per word that is not predictable. The outcome is the exact rules'
+// (TokenizeRunExactly's) on the whole text; the property tests in
+// tokenizer_test.cc check it.
 TokenList TokenizeText(absl::string_view text) {
   thread_local std::vector<ByteBlock> blocks;
   ClassifyBytes(text, &blocks);
   const ByteBlock* const b = blocks.data();
-  // Runs: start | end << 32 (texts are far below 4 GiB: MakeSketch), and
-  // flags: 1 complex, 2 has a digit, 4 a name candidate. Separated runs: at
-  // most n / 2 + 1.
-  enum : uint8_t { kComplex = 1, kDigit = 2, kNameStart = 4 };
-  thread_local std::vector<uint64_t> run_buffer;
-  thread_local std::vector<uint8_t> flag_buffer;
-  if (run_buffer.size() < text.size() / 2 + 2) {
-    run_buffer.resize(text.size() / 2 + 2);
-    flag_buffer.resize(text.size() / 2 + 2);
-  }
-  uint64_t* const runs = run_buffer.data();
-  uint8_t* const flags = flag_buffer.data();
-  size_t num_runs = 0;
+  const char* const t = text.data();
+  const char* const t_end = t + text.size();
+  TokenSink sink = TokenSinkFor(text);
   size_t end_block = 0;
   uint64_t end_bits = b[0].ends;  // each start meets the end of its run, lowest first
   for (size_t k = 0; k + 1 < blocks.size(); ++k) {
     for (uint64_t starts = b[k].starts; starts != 0; starts &= starts - 1) {
-      const uint64_t start = 64 * k + static_cast<uint64_t>(__builtin_ctzll(starts));
+      const size_t start = 64 * k + static_cast<size_t>(__builtin_ctzll(starts));
       while (end_bits == 0) end_bits = b[++end_block].ends;  // a run has an end
       const int e = __builtin_ctzll(end_bits);
       end_bits &= end_bits - 1;
       const ByteBlock& eb = b[end_block];
-      runs[num_runs] = start | (64 * end_block + static_cast<uint64_t>(e)) << 32;
-      flags[num_runs] = static_cast<uint8_t>(((eb.complex_ends >> e) & 1) | ((eb.digit_ends >> e) & 1) << 1 |
-                                             ((eb.name_ends >> e) & 1) << 2);
-      ++num_runs;
+      const size_t end = 64 * end_block + static_cast<size_t>(e);
+      if ((eb.complex_ends >> e) & 1) {
+        const bool sentence_start = ((b[k].sentence_starts >> (start & 63)) & 1) | sink.sentence_after;
+        sink = TokenizeRunExactly(text, start, end, sentence_start, sink);
+        continue;
+      }
+      const char* const w = t + start;
+      const size_t len = end - start;
+      const uint64_t hash = len <= 8 && w + 8 <= t_end ? ShortWordHash(w, len) : WordHash<true>(w, len, t_end);
+      const bool figure = ((eb.digit_ends >> e) & 1) | kTemporalWords.Contains(hash);
+      sink.Emit(hash, figure, ((eb.name_ends >> e) & 1) & !sink.sentence_after & !figure & (len >= 3));
     }
-  }
-  const char* const t = text.data();
-  const char* const t_end = t + text.size();
-  TokenSink sink = TokenSinkFor(text);
-  for (size_t r = 0; r < num_runs; ++r) {
-    const size_t start = static_cast<uint32_t>(runs[r]), end = runs[r] >> 32;
-    const uint8_t f = flags[r];
-    if (f & kComplex) {
-      const bool sentence_start = ((b[start >> 6].sentence_starts >> (start & 63)) & 1) | sink.sentence_after;
-      sink = TokenizeRunExactly(text, start, end, sentence_start, sink);
-      continue;
-    }
-    const char* const w = t + start;
-    const size_t len = end - start;
-    const uint64_t hash = len <= 16 && w + 16 <= t_end ? ShortWordHash(w, len) : WordHash<true>(w, len, t_end);
-    const bool figure = ((f & kDigit) != 0) | kTemporalWords.Contains(hash);
-    sink.Emit(hash, figure, ((f & kNameStart) != 0) & !sink.sentence_after & !figure & (len >= 3));
   }
   return sink.Finish();
 }
