@@ -1939,6 +1939,39 @@ size_t DatelinePrefix(std::string_view sentence, const std::vector<Token>& toks)
   return k;
 }
 
+// The date expression of the sentence `span` nearest the byte `at`, if any.
+const DateMatch* NearestDate(const CleanArticle& a, const Span& span, size_t at) {
+  const DateMatch* best = nullptr;
+  size_t best_dist = kNone;
+  for (const DateMatch& d : a.dates) {
+    if (d.begin < span.begin || d.end > span.end) continue;
+    const size_t dist = d.begin > at ? d.begin - at : at - d.begin;
+    if (dist < best_dist) {
+      best_dist = dist;
+      best = &d;
+    }
+  }
+  return best;
+}
+
+// No punctuation or clause opener between token `t` and the byte `at` (sentence at `base`).
+bool SameClause(const std::vector<Token>& toks, size_t base, size_t t, size_t at) {
+  for (size_t k = 0; k < toks.size(); ++k) {
+    const size_t b = base + toks[k].begin;
+    const bool between = (b > base + toks[t].begin && b < at) || (b < base + toks[t].begin && b >= at);
+    if (between && (toks[k].punct || In(toks[k].lower, kClauseStops) || In(toks[k].lower, kSpeech))) return false;
+  }
+  return true;
+}
+
+// `d` lies wholly after the day `pub`, at its own precision ("next month" in May is June).
+bool After(const ResolvedDate& d, const CivilDate& pub) {
+  if (!pub.known() || !d.date.known()) return false;
+  if (d.date.year != pub.year || d.precision == DatePrecision::kYear) return d.date.year > pub.year;
+  if (d.date.month != pub.month || d.precision == DatePrecision::kMonth) return d.date.month > pub.month;
+  return d.date.day > pub.day;
+}
+
 }  // namespace
 
 std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story, double min_confidence) const {
@@ -2040,8 +2073,28 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
     const bool quoted = sc.Speaker(&speaker);
     const auto& toks = tokens.tokens;
     for (size_t ti = 0; ti < sc.triggers().size(); ++ti) {
+      if (sc.triggers()[ti].dropped) continue;
+      // "when parliament meets next Tuesday", "the talks resume next month": an act dated
+      // after publication has not happened; it is planned (036 for a meeting) or nothing.
+      // A past form ("announced he is sending X for talks next month") was done; the date
+      // is its complement's.
+      // A participle clause (", accusing ...") is not dated by what it is about either.
+      const size_t tb = sc.triggers()[ti].begin;
+      const std::string_view head = toks[tb].lower;
+      const bool past_form = (head.size() > 3 && head.ends_with("ed")) || lex_.lemmas.IsIrregularPast(head) ||
+                             head == "was" || head == "were";
+      const bool participle = head.ends_with("ing") && !sc.triggers()[ti].noun && (tb == 0 || !In(toks[tb - 1].lower, kBeForms));
+      if (const DateMatch* d = NearestDate(a, span, span.begin + toks[tb].begin);
+          d != nullptr && !past_form && !participle && sc.triggers()[ti].modal_class.empty() &&
+          After(d->resolved, pub) && SameClause(toks, span.begin, tb, d->begin)) {
+        Trigger& planned = sc.triggers()[ti];
+        std::string code;
+        if (!lex_.modal_codes.Derive("intent", planned.code, &code) || code == "-") continue;
+        planned.code = code;
+        planned.modal_class = "intent";
+        planned.modality = "planned";
+      }
       const Trigger& t = sc.triggers()[ti];
-      if (t.dropped) continue;
       std::vector<int> sources, targets;
       bool mutual = false, carried = false;
       sc.Roles(ti, &sources, &targets, &mutual, &carried);
@@ -2351,17 +2404,7 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
             SameParty(e.source(), e.target()))
           e.clear_target();
         // Date: the date expression nearest the trigger, else publication date.
-        const DateMatch* best_date = nullptr;
-        size_t best_dist = kNone;
-        const size_t trig_byte = span.begin + toks[t.begin].begin;
-        for (const DateMatch& d : a.dates) {
-          if (d.begin < span.begin || d.end > span.end) continue;
-          const size_t dist = d.begin > trig_byte ? d.begin - trig_byte : trig_byte - d.begin;
-          if (dist < best_dist) {
-            best_dist = dist;
-            best_date = &d;
-          }
-        }
+        const DateMatch* best_date = NearestDate(a, span, span.begin + toks[t.begin].begin);
         if (best_date != nullptr) {
           auto* ed = e.mutable_event_date();
           ed->set_date(best_date->resolved.Iso());

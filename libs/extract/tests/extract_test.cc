@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "eventwire/dates.h"
 #include "eventwire/extract.h"
 
 namespace eventwire {
@@ -1020,6 +1021,21 @@ TEST_F(ExtractTest, AgentlessParticipleDescribingANounIsBackground) {
   // A passive with its agent is still an event.
   auto agent = Code("Dozens of activists were arrested by police in Harare on Monday.");
   ASSERT_EQ(WithRoot(agent, "17").size(), 1u);
+}
+
+TEST_F(ExtractTest, ActDatedAfterPublicationIsPlanned) {
+  // Published on Wednesday 15 May 2024: "next Tuesday" is the 21st.
+  const std::string text = "The speaker said the Irish parliament meets next Tuesday to elect a prime minister.";
+  CleanArticle a = Article(text);
+  a.dates = FindDates(text, a.publication_date);
+  auto meet = extractor_->Extract(a, StoryOf("s1"));
+  ASSERT_EQ(WithRoot(meet, "03").size(), 1u);
+  EXPECT_EQ(WithRoot(meet, "03")[0].cameo_code(), "036");
+  EXPECT_EQ(WithRoot(meet, "03")[0].modality(), "planned");
+  EXPECT_TRUE(WithRoot(meet, "04").empty());
+  // The same act on a past day stays what it is.
+  auto past = Code("Iraqi troops attacked Iranian positions near Basra on Tuesday.");
+  ASSERT_EQ(WithRoot(past, "19").size(), 1u);
 }
 
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
