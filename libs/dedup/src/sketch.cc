@@ -431,6 +431,8 @@ __attribute__((target("avx2"))) void ClassifyBlocksAvx2(absl::string_view text, 
 #endif
 #undef EVENTWIRE_CLASSIFY_BLOCKS
 
+bool baseline_classifier_for_testing = false;
+
 // Fills blocks[0, ceil(n / 64)]; the last block holds the end of a run
 // that reaches the end of the text, if it ends on a block boundary.
 void ClassifyBytes(absl::string_view text, std::vector<ByteBlock>* blocks) {
@@ -440,7 +442,7 @@ void ClassifyBytes(absl::string_view text, std::vector<ByteBlock>* blocks) {
   // Both give the same masks; AVX2 in half the instructions.
 #ifdef EVENTWIRE_DEDUP_AVX2
   static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) {
+  if (avx2 && !baseline_classifier_for_testing) {
     ClassifyBlocksAvx2(text, raw.data());
   } else {
     ClassifyBlocksBaseline(text, raw.data());
@@ -527,6 +529,8 @@ TokenList TokenizeText(absl::string_view text) {
 }  // namespace
 
 uint64_t WordHash(absl::string_view word) { return HashBytes(word); }
+
+void UseBaselineClassifierForTesting(bool baseline) { baseline_classifier_for_testing = baseline; }
 
 void Tokenize(absl::string_view text, std::vector<Token>* tokens) {
   const TokenList list = TokenizeText(text);

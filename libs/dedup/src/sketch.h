@@ -45,6 +45,10 @@ void Tokenize(absl::string_view text, std::vector<Token>* tokens);
 // Token::hash of a normalised (lowercased, dropped characters removed) word.
 uint64_t WordHash(absl::string_view word);
 
+// Tokenize classifies bytes with AVX2 when the CPU has it, else with the
+// baseline (SSE2) code; tests run both. Not thread-safe: tests only.
+void UseBaselineClassifierForTesting(bool baseline);
+
 // Word 5-gram shingle hashes of the tokens (a single shingle of all tokens
 // when there are fewer than five).
 void Shingles(const std::vector<Token>& tokens, std::vector<uint64_t>* out);
