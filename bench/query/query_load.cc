@@ -22,6 +22,7 @@
 
 #include <absl/status/statusor.h>
 #include <absl/strings/str_cat.h>
+#include <absl/synchronization/mutex.h>
 #include <absl/time/clock.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
@@ -201,6 +202,8 @@ int Run(const Flags& flags) {
                 absl::ToDoubleSeconds(absl::Now() - optimize_start));
   }
 
+  // As the service does (services/query/main.cc): gRPC's locks are absl::Mutex.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   query::ServiceOptions options;
   query::EventQueryService service(store->get(), options, nullptr);
   grpc::ServerBuilder builder;
