@@ -497,6 +497,21 @@ void SentenceCoder::FindMentions(const std::vector<v1::Actor>& history,
     const bool territory =
         parts.size() == 1 && parts[0]->kind == ActorKind::kDemonym && mend < n && In(toks_[mend].lower, kTerritory);
     if (territory) m.place_only = m.territory = true;
+    // "the Iran arms sale", "the Paris meeting", "the failed London talks": a country's or
+    // capital's name after an article and before a common noun qualifies that noun (its
+    // topic or place); the state is no party. Verbs, auxiliaries and possessives after it
+    // keep it an actor ("the United States signed", "the Philippines will offer").
+    if (parts.size() == 1 && (parts[0]->kind == ActorKind::kCapital || parts[0]->kind == ActorKind::kCountry) &&
+        !toks_[m.begin].all_caps && m.begin > skip_ && mend < n) {
+      const std::string_view before = toks_[m.begin - 1].lower;
+      const Token& next = toks_[mend];
+      const std::string_view w = next.lower;
+      const bool noun = !next.punct && !next.capitalized && !next.number && !IsQuote(w) && !w.ends_with("ed") &&
+                        !w.ends_with("ly") && !lex_.lemmas.IsIrregularPast(w) && !In(w, kAuxiliaries) &&
+                        !In(w, kSpeech) && !In(w, kStanceVerbs) && !In(w, kPrepositions) && !In(w, kClauseStops) &&
+                        !In(w, kTimeAdverbs) && w != "of" && w != "or" && w != "'s" && w != "'";
+      if ((before == "the" || before == "a" || before == "an") && noun) m.place_only = true;
+    }
     if ((a.code().empty() && person.empty()) || adjective_use) {  // "officials" alone, "military aid": not actors
       i = mend > i ? mend : i + 1;
       continue;

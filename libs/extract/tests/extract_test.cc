@@ -1038,6 +1038,21 @@ TEST_F(ExtractTest, ActDatedAfterPublicationIsPlanned) {
   ASSERT_EQ(WithRoot(past, "19").size(), 1u);
 }
 
+TEST_F(ExtractTest, CountryNameQualifyingANounIsNoParty) {
+  // "the Paris meeting", "the Iran arms sales": topic or place of the noun, not the state.
+  for (const char* text : {"The franc firmed on the day after the Paris meeting of finance officials.",
+                           "Profits from the Iran arms sales were sent to a bank in Geneva."}) {
+    auto ev = Code(text);
+    for (const auto& e : ev)
+      EXPECT_TRUE(e.source().country_code() != "FRA" && e.source().country_code() != "IRN")
+          << text << " -> " << e.cameo_code() << " " << e.source().code();
+  }
+  // A verb or auxiliary after the name keeps it the actor.
+  auto ev = Code("The Philippines will sign the loan accord with Japan on Monday.");
+  ASSERT_FALSE(WithRoot(ev, "05").empty());
+  EXPECT_EQ(WithRoot(ev, "05")[0].source().country_code(), "PHL");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
