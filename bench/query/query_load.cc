@@ -1,6 +1,7 @@
 // Load test of EventQuery.ListEvents: a store of synthetic events (1,000,000 by
 // default, generated once and reused), the real service on 127.0.0.1, and
-// concurrent clients asking for filtered pages of 100 for a bounded time.
+// concurrent clients (a forked process of their own) asking for filtered pages
+// of 100 for a bounded time.
 // Prints queries/s and latency percentiles, overall and per filter.
 //
 //   query_load [--events 1000000] [--db build/bench-query.db] [--seconds 10]
@@ -13,6 +14,9 @@
 #include <cstdlib>
 
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cerrno>
 #include <time.h>
 #include <filesystem>
 #include <random>
@@ -171,12 +175,6 @@ absl::StatusOr<Page> ScanPage(grpc::ByteBuffer* buffer) {
   return page;
 }
 
-int64_t ThreadCpuNanos() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -184,41 +182,56 @@ double Percentile(std::vector<double> v, double p) {
   return v[i];
 }
 
-int Run(const Flags& flags) {
-  auto store = EventStore::Open({.path = flags.db, .walk_budget_thousand_steps = flags.walk_budget});
-  if (!store.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
-    return 1;
-  }
-  if (!Populate(store->get(), flags.events)) return 1;
-  // What the service's housekeeping does once the store has grown: planner
-  // statistics and a merged text index.
-  absl::Time optimize_start = absl::Now();
-  if (auto optimized = (*store)->OptimizeIfStale(); !optimized.ok()) {
-    std::fprintf(stderr, "optimize: %s\n", std::string(optimized.status().message()).c_str());
-    return 1;
-  } else if (*optimized) {
-    std::printf("store: statistics and text index refreshed in %.1f s\n",
-                absl::ToDoubleSeconds(absl::Now() - optimize_start));
-  }
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 
-  // As the service does (services/query/main.cc): gRPC's locks are absl::Mutex.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  query::ServiceOptions options;
-  query::EventQueryService service(store->get(), options, nullptr);
-  grpc::ServerBuilder builder;
+// The client process tells the server process when the measured window starts
+// and ends, then what it measured (the server prints the CPU line).
+struct WindowReport {
+  int64_t queries = 0;
+  double seconds = 0;
+  double client_cpu = 0;
+};
+
+bool WriteAll(int fd, const void* data, size_t n) {
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+bool ReadAll(int fd, void* data, size_t n) {
+  char* p = static_cast<char*>(data);
+  while (n > 0) {
+    ssize_t r = read(fd, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+// The load clients, in a process of their own: gRPC's poller threads of one
+// process serve every connection in it, so in-process clients had the
+// server's threads read their responses and wake them (futex hand-offs the
+// client of a real deployment does not cause), and their CPU could only be
+// estimated. Exits non-zero on any error.
+int RunClients(const Flags& flags, int port_in, int ctl_out) {
   int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || port == 0) return 1;
-
+  if (!ReadAll(port_in, &port, sizeof port) || port == 0) return 1;  // the server did not start
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::vector<Query> queries = Queries();
   std::erase_if(queries, [&](const Query& q) { return std::string(q.name).find(flags.only) == std::string::npos; });
-  if (queries.empty()) {
-    std::fprintf(stderr, "no query name contains \"%s\"\n", flags.only.c_str());
-    return 2;
-  }
   struct Sample {
     size_t query;
     double ms;
@@ -227,7 +240,6 @@ int Run(const Flags& flags) {
   std::atomic<bool> measuring{false};
   std::atomic<bool> done{false};
   std::atomic<int64_t> errors{0};
-  std::atomic<int64_t> client_cpu_ns{0};  // client threads' own CPU during measured calls
   std::vector<std::vector<Sample>> samples(static_cast<size_t>(flags.threads));
   // Requests are serialized once: a next-page request is the first page's bytes
   // with the page_token field appended (a later field of a message may follow
@@ -264,7 +276,6 @@ int Run(const Flags& flags) {
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
         auto start = std::chrono::steady_clock::now();
-        const int64_t cpu_before = ThreadCpuNanos();
         grpc::Status s;
         auto call = stub.PrepareUnaryCall(&ctx, kListEvents, request, &cq);
         call->StartCall();
@@ -273,9 +284,7 @@ int Run(const Flags& flags) {
         bool ok = false;
         if (!cq.Next(&tag, &ok) || tag != call.get() || !ok) s = grpc::Status(grpc::StatusCode::INTERNAL, "queue");
         absl::StatusOr<Page> page = s.ok() ? ScanPage(&response) : absl::InternalError(s.error_message());
-        const int64_t cpu_after = ThreadCpuNanos();
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        if (measuring.load()) client_cpu_ns.fetch_add(cpu_after - cpu_before);
         if (!page.ok()) {
           if (errors.fetch_add(1) < 5) {
             std::fprintf(stderr, "%s: %s\n", queries[k].name, std::string(page.status().message()).c_str());
@@ -293,22 +302,17 @@ int Run(const Flags& flags) {
     });
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));  // warm-up: page cache, prepared statements
-  auto cpu_seconds = [] {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-  };
+  bool told = WriteAll(ctl_out, "S", 1);
   measuring.store(true);
-  const double cpu_start = cpu_seconds();
+  const double cpu_start = ProcessCpuSeconds();
   auto start = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::seconds(flags.seconds));
   measuring.store(false);
-  const double cpu_used = cpu_seconds() - cpu_start;
+  const double cpu_used = ProcessCpuSeconds() - cpu_start;
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  told = told && WriteAll(ctl_out, "E", 1);
   done.store(true);
   for (auto& c : clients) c.join();
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
 
   std::vector<double> all;
   std::printf("\n%-34s %8s %9s %9s %9s %9s\n", "filter (page of 100)", "queries", "rows/q", "p50 ms",
@@ -333,17 +337,95 @@ int Run(const Flags& flags) {
               all.size(), elapsed, static_cast<double>(all.size()) / elapsed, Percentile(all, 0.5),
               Percentile(all, 0.99), static_cast<long long>(errors.load()), flags.threads,
               static_cast<long long>(flags.events));
+  std::fflush(stdout);
+  const WindowReport report{static_cast<int64_t>(all.size()), elapsed, cpu_used};
+  told = told && WriteAll(ctl_out, &report, sizeof report);
+  return told && errors.load() == 0 ? 0 : 1;
+}
+
+// The store and the service, in this process; the clients in a child forked
+// before anything here starts a thread.
+int Run(const Flags& flags) {
+  const std::vector<Query> queries = Queries();
+  if (std::none_of(queries.begin(), queries.end(),
+                   [&](const Query& q) { return std::string(q.name).find(flags.only) != std::string::npos; })) {
+    std::fprintf(stderr, "no query name contains \"%s\"\n", flags.only.c_str());
+    return 2;
+  }
+  int port_pipe[2], ctl_pipe[2];
+  if (pipe(port_pipe) != 0 || pipe(ctl_pipe) != 0) return 1;
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  if (child < 0) return 1;
+  if (child == 0) {
+    close(port_pipe[1]);
+    close(ctl_pipe[0]);
+    std::_Exit(RunClients(flags, port_pipe[0], ctl_pipe[1]) == 0 ? 0 : 1);  // no static destructors twice
+  }
+  close(port_pipe[0]);
+  close(ctl_pipe[1]);
+  auto finish = [&](int code) {
+    close(port_pipe[1]);  // a client still waiting for the port gives up
+    close(ctl_pipe[0]);
+    int status = 0;
+    waitpid(child, &status, 0);
+    const bool clients_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    return code != 0 ? code : clients_ok ? 0 : 1;
+  };
+
+  auto store = EventStore::Open({.path = flags.db, .walk_budget_thousand_steps = flags.walk_budget});
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
+    return finish(1);
+  }
+  if (!Populate(store->get(), flags.events)) return finish(1);
+  // What the service's housekeeping does once the store has grown: planner
+  // statistics and a merged text index.
+  absl::Time optimize_start = absl::Now();
+  if (auto optimized = (*store)->OptimizeIfStale(); !optimized.ok()) {
+    std::fprintf(stderr, "optimize: %s\n", std::string(optimized.status().message()).c_str());
+    return finish(1);
+  } else if (*optimized) {
+    std::printf("store: statistics and text index refreshed in %.1f s\n",
+                absl::ToDoubleSeconds(absl::Now() - optimize_start));
+  }
+  std::fflush(stdout);
+
+  // As the service does (services/query/main.cc): gRPC's locks are absl::Mutex.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  query::ServiceOptions options;
+  query::EventQueryService service(store->get(), options, nullptr);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) return finish(1);
+  if (!WriteAll(port_pipe[1], &port, sizeof port)) return finish(1);
+
+  char mark = 0;
+  if (!ReadAll(ctl_pipe[0], &mark, 1) || mark != 'S') return finish(1);
+  const double cpu_start = ProcessCpuSeconds();
+  if (!ReadAll(ctl_pipe[0], &mark, 1) || mark != 'E') return finish(1);
+  const double cpu_used = ProcessCpuSeconds() - cpu_start;
+  WindowReport report;
+  const bool reported = ReadAll(ctl_pipe[0], &report, sizeof report);
+  const int code = finish(0);  // the clients' table is printed by now
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  if (!reported) return 1;
   // CPU per query is what a shared machine cannot distort: it bounds the rate
-  // on dedicated cores. The server's share is the process's CPU minus what the
-  // client threads spent in their calls (gRPC's shared threads count as server).
-  const double n = static_cast<double>(std::max<size_t>(1, all.size()));
-  const double cpu_ms = 1000 * cpu_used / n;
-  const double server_ms = 1000 * (cpu_used - static_cast<double>(client_cpu_ns.load()) / 1e9) / n;
+  // on dedicated cores. Each process's own CPU in the window: the server's
+  // (store, gRPC and its threads) and the clients'.
+  const double n = static_cast<double>(std::max<int64_t>(1, report.queries));
+  const double server_ms = 1000 * cpu_used / n;
+  const double client_ms = 1000 * report.client_cpu / n;
+  const double seconds = std::max(report.seconds, 1e-9);
   std::printf("cpu: %.1f s used in the window (%.2f of %u cores): %.2f ms per query, of which the server "
               "%.2f ms and the client %.2f ms; at that cost 2 dedicated server cores answer at most %.0f queries/s\n",
-              cpu_used, cpu_used / elapsed, std::thread::hardware_concurrency(), cpu_ms, server_ms,
-              cpu_ms - server_ms, server_ms > 0 ? 2000 / server_ms : 0.0);
-  return errors.load() == 0 ? 0 : 1;
+              cpu_used + report.client_cpu, (cpu_used + report.client_cpu) / seconds,
+              std::thread::hardware_concurrency(), server_ms + client_ms, server_ms, client_ms,
+              server_ms > 0 ? 2000 / server_ms : 0.0);
+  return code;
 }
 
 }  // namespace
