@@ -269,7 +269,7 @@ class SentenceCoder {
  private:
   bool IsCovered(size_t i) const { return covered_[i] >= 0 && !mentions_[covered_[i]].place_only; }
   bool Negated(size_t at) const;
-  bool HypotheticalNominal(size_t at) const;
+  bool HypotheticalNominal(size_t at, bool verb = false) const;
   bool FillersOnly(size_t from, size_t to) const;
   int SubjectBefore(size_t pos) const;
   int NominalSource(const Trigger& t) const;
@@ -927,6 +927,18 @@ void SentenceCoder::FindTriggers() {
                              covered_[end + 1] < 0;
       if (market_word || for_goods) continue;
     }
+    // "agreed that the real obstacle is ...": concurring in a view is no commitment;
+    // "agreed (in principle) to buy a stake", "offered to acquire": a deal of firms.
+    if (t.code.starts_with("03") && end < toks_.size()) {
+      constexpr std::string_view kCommerce[] = {"buy", "acquire", "sell", "purchase", "merge", "invest", "lend",
+                                                "borrow", "underwrite", "repurchase", "buy_back"};
+      size_t k = end;
+      if (k + 2 < toks_.size() && toks_[k].lower == "in" &&
+          (toks_[k + 1].lower == "principle" || toks_[k + 1].lower == "principal"))
+        k += 2;
+      if (k < toks_.size() && toks_[k].lower == "that" && w.starts_with("agree") && end == i + 1) continue;
+      if (k + 1 < toks_.size() && toks_[k].lower == "to" && In(toks_[k + 1].lower, kCommerce)) continue;
+    }
     // A match ending on a capitalised word is part of a name ("ended March 1").
     if (end - 1 > i && toks_[end - 1].capitalized && !toks_[end - 1].all_caps) continue;
     // Passive: "were killed by", "was reportedly attacked".
@@ -1011,7 +1023,9 @@ bool SentenceCoder::Negated(size_t at) const {
 // the reimposition of sanctions", "until sanctions are lifted", "if the
 // strikes resume". The verb frames of modals.tsv sit right before their
 // trigger; a noun sits deeper in the clause, so look back to its start.
-bool SentenceCoder::HypotheticalNominal(size_t at) const {
+// A verb only counts "if" and "unless" ("if the administration did decide to
+// offer wheat"): its modals are frames, and "until troops withdrew" happened.
+bool SentenceCoder::HypotheticalNominal(size_t at, bool verb) const {
   for (size_t back = 1; back <= 10 && back <= at; ++back) {
     const Token& t = toks_[at - back];
     if (t.punct) return false;
@@ -1019,8 +1033,8 @@ bool SentenceCoder::HypotheticalNominal(size_t at) const {
     const std::string_view w = t.lower;
     // "May" capitalised inside a sentence is the month.
     if (w == "may" && t.capitalized && at - back > 0) continue;
-    if (w == "would" || w == "could" || w == "might" || w == "may" || w == "until" || w == "unless" || w == "if")
-      return true;
+    if (w == "unless" || w == "if") return true;
+    if (!verb && (w == "would" || w == "could" || w == "might" || w == "may" || w == "until")) return true;
     if (w == "that" || w == "which" || w == "who" || w == "because" || w == "after" || w == "when") return false;
   }
   return false;
@@ -1123,6 +1137,7 @@ void SentenceCoder::ApplyModals() {
     if (t.dropped) continue;
     if (Negated(t.span_begin)) t.dropped = true;
     if (t.noun && found == nullptr && HypotheticalNominal(t.begin)) t.dropped = true;
+    if (!t.noun && HypotheticalNominal(t.span_begin, true)) t.dropped = true;
     // "will not support", "has refused not to": negation inside the frame.
     for (size_t k = t.span_begin; k < t.begin && !t.dropped; ++k)
       if (toks_[k].lower == "not" || toks_[k].lower == "never" || toks_[k].lower == "no") t.dropped = true;

@@ -1053,6 +1053,18 @@ TEST_F(ExtractTest, CountryNameQualifyingANounIsNoParty) {
   EXPECT_EQ(WithRoot(ev, "05")[0].source().country_code(), "PHL");
 }
 
+TEST_F(ExtractTest, ViewsDealsAndConditionsAreNoCommitments) {
+  for (const char* text : {"Several Brazilian officials agreed that the main obstacle to growth is high interest rates.",
+                           "The Canadian unit agreed in principle to buy a 40 pct stake in a Mexican brewer.",
+                           "Analysts said that if Canada did decide to offer grain credits to Cuba, it would take months."}) {
+    auto ev = Code(text);
+    EXPECT_TRUE(WithRoot(ev, "03").empty()) << text << " -> " << WithRoot(ev, "03")[0].cameo_code();
+  }
+  // An agreement to act between states is one.
+  auto ev = Code("Nigeria and Ghana agreed to set up a joint border commission.");
+  EXPECT_FALSE(WithRoot(ev, "03").empty());
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
