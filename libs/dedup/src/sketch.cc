@@ -170,29 +170,26 @@ class TemporalWords {
 
 const TemporalWords kTemporalWords;
 
-// Tokens as the sketch reads them: word hashes, and bitmaps (bit i of word
-// i / 64) of which tokens are figures and which are names.
+// Tokens as the sketch reads them: word hashes, and per token a byte of
+// flags (kFigureFlag, kNameFlag).
+inline constexpr uint8_t kFigureFlag = 1, kNameFlag = 2;
 struct TokenList {
   const uint64_t* hashes;
-  const uint64_t* figure_bits;
-  const uint64_t* name_bits;
+  const uint8_t* flags;
   size_t size;
 
-  bool figure(size_t i) const { return (figure_bits[i >> 6] >> (i & 63)) & 1; }
-  bool name(size_t i) const { return (name_bits[i >> 6] >> (i & 63)) & 1; }
+  bool figure(size_t i) const { return flags[i] & kFigureFlag; }
+  bool name(size_t i) const { return flags[i] & kNameFlag; }
 };
 
 // Where both tokenizer paths put tokens. The buffers have room for every
 // token of the text: each token but the last takes at least two of its
 // bytes (a word and the byte that ends it; a CJK character alone is three),
-// so at most n / 2 + 1 (see TokenSinkFor). The flag bits of 64 tokens are
-// gathered in a register and stored together.
+// so at most n / 2 + 1 (see TokenSinkFor).
 struct TokenSink {
   uint64_t* hashes;
-  uint64_t* figure_bits;
-  uint64_t* name_bits;
+  uint8_t* flags;
   size_t size = 0;
-  uint64_t figures = 0, names = 0;  // the flags of tokens 64 * (size / 64) ... size - 1
   // True at the start and after a run that left a sentence start pending
   // (the exact path's state; the byte masks cover only sentence ends
   // between runs).
@@ -200,13 +197,7 @@ struct TokenSink {
 
   inline __attribute__((always_inline)) void Emit(uint64_t hash, bool figure, bool name) {
     hashes[size] = hash;
-    figures |= uint64_t{figure} << (size & 63);
-    names |= uint64_t{name} << (size & 63);
-    if ((size & 63) == 63) {
-      figure_bits[size >> 6] = figures;
-      name_bits[size >> 6] = names;
-      figures = names = 0;
-    }
+    flags[size] = static_cast<uint8_t>(figure * kFigureFlag | name * kNameFlag);
     ++size;
     sentence_after = false;
   }
@@ -216,23 +207,19 @@ struct TokenSink {
     const bool figure = has_digit | kTemporalWords.Contains(hash);
     Emit(hash, figure, capital & !sentence_start & !figure & (len >= 3));
   }
-  TokenList Finish() {
-    figure_bits[size >> 6] = figures;
-    name_bits[size >> 6] = names;
-    return TokenList{hashes, figure_bits, name_bits, size};
-  }
+  TokenList Finish() const { return TokenList{hashes, flags, size}; }
 };
 
 TokenSink TokenSinkFor(absl::string_view text) {
   // Grow only: resizing zero-fills.
-  thread_local std::vector<uint64_t> hashes, figure_bits, name_bits;
+  thread_local std::vector<uint64_t> hashes;
+  thread_local std::vector<uint8_t> flags;
   const size_t most = text.size() / 2 + 2;
   if (hashes.size() < most) {
     hashes.resize(most);
-    figure_bits.resize(most / 64 + 1);
-    name_bits.resize(most / 64 + 1);
+    flags.resize(most);
   }
-  return TokenSink{hashes.data(), figure_bits.data(), name_bits.data()};
+  return TokenSink{hashes.data(), flags.data()};
 }
 
 // The exact rules, one code point at a time, over text[begin, end): a whole
@@ -631,14 +618,18 @@ void FillFigures(const TokenList& tokens, Sketch* sketch) {
     }
     if (!seen) found[m++] = {key, static_cast<uint16_t>(tokens.hashes[i] >> 48)};
   };
-  // The set bits of the figure (then the name) bitmap, in token order.
-  auto scan = [&](const uint64_t* bits) {
-    for (size_t w = 0; 64 * w < tokens.size; ++w) {
-      for (uint64_t b = bits[w]; b != 0 && m < kScan; b &= b - 1) take(64 * w + static_cast<size_t>(__builtin_ctzll(b)));
+  // The tokens with the flag, in order: eight flag bytes at a time (few
+  // tokens are figures or names).
+  auto scan = [&](uint8_t flag) {
+    const uint64_t in_each = flag * 0x0101010101010101ULL;
+    for (size_t i = 0; i < tokens.size && m < kScan; i += 8) {
+      uint64_t v = 0;
+      std::memcpy(&v, tokens.flags + i, std::min<size_t>(8, tokens.size - i));
+      for (v &= in_each; v != 0 && m < kScan; v &= v - 1) take(i + static_cast<size_t>(__builtin_ctzll(v)) / 8);
     }
   };
-  scan(tokens.figure_bits);
-  scan(tokens.name_bits);
+  scan(kFigureFlag);
+  scan(kNameFlag);
   int n = 0;
   for (int k = 0; k < m && n < kMaxFigures; ++k) {
     if (!ambiguous[k]) sketch->figures[n++] = found[k];
