@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <absl/strings/str_cat.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -308,6 +309,25 @@ TEST_F(StoreTest, OptimizeRunsWhenTheStoreHasDoubled) {
   v1::EventFilter f;
   f.set_text("drones");
   EXPECT_THAT(Ids(f), ElementsAre("o2")) << "the merged text index still answers";
+}
+
+TEST_F(StoreTest, OptimizeMergesATextIndexLeftInManySegments) {
+  StoreBatch batch;
+  for (int i = 0; i < 40; ++i) {
+    batch.events.push_back(MakeEvent(absl::StrCat("m", i), "2026-11-20", "190", "TAL", "AFGGOV", 0.5, "rockets"));
+  }
+  Put(batch.events);
+  EXPECT_EQ(store_->OptimizeIfStale(1).value_or(false), true) << "never analysed";
+  EXPECT_EQ(store_->OptimizeIfStale(1).value_or(true), false);
+  // Far from doubling, but each transaction adds a text segment.
+  for (int i = 0; i < 6; ++i) {
+    Put({MakeEvent(absl::StrCat("late", i), "2026-11-21", "190", "TAL", "AFGGOV", 0.5, "drones")});
+  }
+  EXPECT_EQ(store_->OptimizeIfStale(1).value_or(false), true) << "text index in 7 segments";
+  EXPECT_EQ(store_->OptimizeIfStale(1).value_or(true), false) << "one segment now";
+  v1::EventFilter f;
+  f.set_text("drones");
+  EXPECT_EQ(Ids(f).size(), 6u) << "the merged text index still answers";
 }
 
 TEST_F(StoreTest, PageTokensAreChecked) {

@@ -168,9 +168,10 @@ class EventStore {
 
   // Refreshes the planner's statistics (ANALYZE) and merges the text index
   // into one segment, when the number of events has doubled (or halved) since
-  // the last time, or was never analysed, with at least `min_events` events.
-  // Holds the write lock for a few seconds per million events, so it is meant
-  // for a housekeeping thread. Returns whether it ran.
+  // the last time, or was never analysed, with at least `min_events` events;
+  // merges the text index alone when writes have left it in more than a few
+  // segments. Holds the write lock for a few seconds per million events, so it
+  // is meant for a housekeeping thread. Returns whether it ran.
   absl::StatusOr<bool> OptimizeIfStale(int64_t min_events = 10000);
 
  private:
