@@ -676,7 +676,18 @@ void SentenceCoder::GroupCoordinated() {
     // "closed a Russian consulate, and Estonia said ...", "delivered tanks to
     // Ukraine, officials said": a mention followed by a speech verb starts a clause.
     const size_t after = mentions_[k + 1].end;
-    const bool new_clause = after < toks_.size() && In(toks_[after].lower, kSpeech) && toks_[b].lower == ",";
+    bool new_clause = after < toks_.size() && In(toks_[after].lower, kSpeech) && toks_[b].lower == ",";
+    // "After stops in France and Italy, the minister flew": a comma alone joins only
+    // inside a list that goes on ("France, Italy and Spain").
+    if (!has_and && k + 2 < mentions_.size()) {
+      const size_t nb = mentions_[k + 1].end, ne = mentions_[k + 2].begin;
+      bool list = ne > nb && ne - nb <= 4;
+      for (size_t t = nb; t < ne && list; ++t)
+        list = toks_[t].lower == "and" || toks_[t].lower == "," || toks_[t].lower == "the" || toks_[t].lower == "&";
+      new_clause = new_clause || !list;
+    } else if (!has_and) {
+      new_clause = true;
+    }
     if (joins && !new_clause && (has_and || toks_[b].lower == ",") && !mentions_[k].place_only &&
         !mentions_[k + 1].place_only)
       mentions_[k + 1].group = mentions_[k].group;
@@ -919,9 +930,13 @@ void SentenceCoder::FindTriggers() {
     if (t.noun && t.code.starts_with("10") && end == i + 1) {
       constexpr std::string_view kMarket[] = {"domestic", "strong", "weak", "world", "consumer", "import", "export",
                                               "oil", "gas", "energy", "global", "internal", "external", "seasonal",
-                                              "firm", "heavy", "increased", "rising", "growing", "slack", "sluggish",
+                                              "firm", "heavy", "increased", "increasing", "rising", "growing", "slack", "sluggish",
                                               "good", "poor", "higher", "lower", "steady", "credit", "loan", "fuel"};
-      const bool market_word = i > 0 && In(toks_[i - 1].lower, kMarket);
+      // ... also before a demonym: "increasing Soviet demand".
+      const size_t before = i > 0 && covered_[i - 1] >= 0 && mentions_[covered_[i - 1]].adjectival
+                                ? mentions_[covered_[i - 1]].begin
+                                : i;
+      const bool market_word = (i > 0 && In(toks_[i - 1].lower, kMarket)) || (before > 0 && In(toks_[before - 1].lower, kMarket));
       const bool for_goods = end + 1 < toks_.size() && toks_[end].lower == "for" &&
                              !In(toks_[end + 1].lower, kDeterminers) && toks_[end + 1].lemma < 0 &&
                              covered_[end + 1] < 0;
@@ -939,6 +954,12 @@ void SentenceCoder::FindTriggers() {
       if (k < toks_.size() && toks_[k].lower == "that" && w.starts_with("agree") && end == i + 1) continue;
       if (k + 1 < toks_.size() && toks_[k].lower == "to" && In(toks_[k + 1].lower, kCommerce)) continue;
     }
+    // "attack helicopters", "strike aircraft": a violent noun before a weapon names the weapon.
+    constexpr std::string_view kWeapons[] = {"helicopter", "helicopters", "aircraft", "jet", "jets", "plane",
+                                             "planes", "submarine", "submarines", "boat", "boats", "drone",
+                                             "drones", "craft", "fighter", "fighters", "rifle", "rifles", "dog",
+                                             "dogs", "group", "force", "forces", "capability", "capabilities"};
+    if (t.noun && Violent(t.code) && end < toks_.size() && In(toks_[end].lower, kWeapons)) continue;
     // A match ending on a capitalised word is part of a name ("ended March 1").
     if (end - 1 > i && toks_[end - 1].capitalized && !toks_[end - 1].all_caps) continue;
     // Passive: "were killed by", "was reportedly attacked".
@@ -1419,6 +1440,20 @@ int SentenceCoder::MainSubject() const {
 }
 
 int SentenceCoder::SubjectBefore(size_t pos) const {
+  // "After travelling to France and Italy, Funaro hopes to visit ...", "said Montedison
+  // has agreed": a name no dictionary knows right before the verb is its subject; an
+  // actor in a prepositional phrase or another clause before it is not.
+  size_t p = pos;
+  while (p > skip_ && (In(toks_[p - 1].lower, kAuxiliaries) || In(toks_[p - 1].lower, kTimeAdverbs) ||
+                       toks_[p - 1].lower.ends_with("ly")) &&
+         !In(toks_[p - 1].lower, kSubjectPronouns) && !In(toks_[p - 1].lower, kRelativePronouns) &&
+         toks_[p - 1].lower != "and")
+    --p;
+  const bool unknown_name =
+      p > skip_ && covered_[p - 1] < 0 && toks_[p - 1].capitalized && !toks_[p - 1].punct &&
+      !IsQuote(toks_[p - 1].lower) && !In(toks_[p - 1].lower, kMonths) && !In(toks_[p - 1].lower, kNotNameStarts) &&
+      !In(toks_[p - 1].lower, kDeterminers) && !In(toks_[p - 1].lower, kPrepositions) && p - 1 > skip_;
+  const size_t name = p - 1;  // the unknown name's token when `unknown_name`
   int fallback = -1;
   for (size_t k = mentions_.size(); k-- > 0;) {
     const Mention& m = mentions_[k];
@@ -1447,14 +1482,16 @@ int SentenceCoder::SubjectBefore(size_t pos) const {
     }
     // "X spoke two days after a U.S. diplomat, Jane Doe, visited": the verb is in
     // the clause the subordinator opens; its subject is the actor after it.
-    if (fallback >= 0) {
+    if (fallback >= 0 && !unknown_name) {
       const size_t sub = mentions_[fallback].begin;
       for (size_t q = m.end; q < sub; ++q)
         if (In(toks_[q].lower, kSubordinators) && sub <= q + 4) return fallback;
     }
+    for (size_t q = m.end; unknown_name && q < name; ++q)
+      if (toks_[q].punct || In(toks_[q].lower, kSpeech) || toks_[q].lower == "that") return -1;
     return static_cast<int>(k);
   }
-  return fallback;
+  return unknown_name ? -1 : fallback;
 }
 
 void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>* targets, bool* mutual,

@@ -1065,6 +1065,27 @@ TEST_F(ExtractTest, ViewsDealsAndConditionsAreNoCommitments) {
   EXPECT_FALSE(WithRoot(ev, "03").empty());
 }
 
+TEST_F(ExtractTest, UnknownNameBeforeTheVerbIsItsSubject) {
+  // Not the countries of the leading phrase nor the speaker of another clause.
+  auto trip = Code("After stops in France and Italy, Zelnor hopes to visit Canada next week.");
+  for (const auto& e : trip)
+    EXPECT_TRUE(e.source().country_code() != "FRA" && e.source().country_code() != "ITA") << e.source().code();
+  auto deal = Code("An Italian newspaper said Veranto has agreed to merge its plants.");
+  for (const auto& e : deal) EXPECT_NE(e.source().country_code(), "ITA") << e.cameo_code();
+  // A known actor right before the verb still is.
+  auto ev = Code("After stops in France and Italy, the Brazilian minister flew to Canada.");
+  ASSERT_FALSE(WithRoot(ev, "04").empty());
+  EXPECT_EQ(WithRoot(ev, "04")[0].source().country_code(), "BRA");
+}
+
+TEST_F(ExtractTest, WeaponsAndMarketDemandAreNoEvents) {
+  for (const char* text : {"The army wants a missile to protect its troops from Soviet attack helicopters.",
+                           "Prices rose on increasing Soviet demand for grain this month."}) {
+    auto ev = Code(text);
+    EXPECT_TRUE(WithRoot(ev, "19").empty() && WithRoot(ev, "10").empty()) << text << " -> " << ev[0].cameo_code();
+  }
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
