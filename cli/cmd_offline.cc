@@ -140,7 +140,7 @@ int RunExtract(const Args& args) {
     Assignment assignment = index.Add(clean);
     // Events are extracted once per story: duplicates only update its counts.
     if (assignment.decision.is_duplicate()) return;
-    for (v1::Event& e : (*extractor)->Extract(clean, assignment.story)) {
+    for (v1::Event& e : (*extractor)->Extract(clean, *assignment.story)) {
       EventMerger::Result r = merger.Add(std::move(e));
       auto [it, inserted] = position.try_emplace(r.event.event_id(), events.size());
       if (inserted) {

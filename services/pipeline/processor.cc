@@ -85,12 +85,12 @@ ProcessResult Processor::Compute(const InputMessage& input) {
   t = absl::Now();
   Assignment assignment = stories_.Add(clean);
   summary.durations.dedup = absl::Now() - t;
-  summary.story_id = assignment.story.story_id();
+  summary.story_id = assignment.story->story_id();
   summary.is_duplicate = assignment.decision.is_duplicate();
 
   if (!summary.is_duplicate) {
     t = absl::Now();
-    std::vector<v1::Event> events = extractor_->Extract(clean, assignment.story);
+    std::vector<v1::Event> events = extractor_->Extract(clean, *assignment.story);
     summary.durations.extract = absl::Now() - t;
     for (v1::Event& e : events) {
       if (merger_ == nullptr) {
@@ -112,7 +112,7 @@ ProcessResult Processor::Compute(const InputMessage& input) {
       }
     }
   }
-  result.records.push_back(Publish(options_.stories_topic, assignment.story.story_id(), "story", assignment.story));
+  result.records.push_back(Publish(options_.stories_topic, assignment.story->story_id(), "story", *assignment.story));
   if (!options_.signatures_topic.empty() && !assignment.record.empty()) {
     // One key per article, so compaction keeps every member of a story.
     const std::string article = clean.id.empty() ? absl::StrCat(input.partition, "@", input.offset) : clean.id;

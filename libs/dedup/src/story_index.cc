@@ -9,6 +9,7 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
@@ -76,7 +77,10 @@ struct StoryIndex::State {
   };
   struct StoryState {
     uint64_t key = 0;
-    v1::Story story;
+    // Shared with the Assignments that returned it, and copied before a
+    // change while one of them still holds it (Write): a returned story
+    // never changes, and none is copied per Add.
+    std::shared_ptr<v1::Story> story;
     std::vector<uint64_t> source_hashes;
     uint32_t live_articles = 0;
   };
@@ -301,9 +305,16 @@ struct StoryIndex::State {
       stories.emplace_back();
     }
     stories[slot].key = key;
-    stories[slot].story.set_story_id(StoryIdOf(key));
+    stories[slot].story = std::make_shared<v1::Story>();
+    stories[slot].story->set_story_id(StoryIdOf(key));
     slot_of_story[key] = slot;
     return slot;
+  }
+
+  // The story to change: a copy first when an Assignment still holds it.
+  static v1::Story& Write(StoryState& st) {
+    if (st.story.use_count() > 1) st.story = std::make_shared<v1::Story>(*st.story);
+    return *st.story;
   }
 
   void FreeStory(uint32_t slot) {
@@ -327,12 +338,12 @@ struct StoryIndex::State {
     const uint64_t h = Hash64(source);
     if (std::find(st.source_hashes.begin(), st.source_hashes.end(), h) != st.source_hashes.end()) return;
     if (st.source_hashes.size() < kMaxSourceHashes) st.source_hashes.push_back(h);
-    if (st.story.sources_size() < kMaxSourceNames) st.story.add_sources(source);
+    if (st.story->sources_size() < kMaxSourceNames) Write(st).add_sources(source);
   }
 
   // One more article joined: counts, bounded article list, last_seen.
   void Join(StoryState& st, const SignatureRecord& a) {
-    v1::Story& s = st.story;
+    v1::Story& s = Write(st);
     AddSource(st, a.source);
     s.set_num_articles(std::max(s.num_articles() + 1, a.num_articles));
     s.set_num_sources(std::max(static_cast<uint32_t>(st.source_hashes.size()), std::max(s.num_sources(), a.num_sources)));
@@ -446,7 +457,7 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
   ev.set_candidates(static_cast<uint32_t>(m.candidates));
   if (m.redelivery) {
     // Seen before (a retry or replay): same story, nothing counted twice.
-    const v1::Story& story = s.stories[m.story_slot].story;
+    const v1::Story& story = *s.stories[m.story_slot].story;
     // A duplicate even when it is the canonical article itself: its story
     // (and the story's events) already went out once.
     d.set_story_id(story.story_id());
@@ -459,7 +470,7 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
     ev.set_matched_bands(static_cast<uint32_t>(s.options.bands));
     ev.set_numbers_agree(true);
     ev.set_reason("redelivery");
-    out.story = story;
+    out.story = s.stories[m.story_slot].story;
     return out;
   }
 
@@ -479,7 +490,7 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
     slot = m.story_slot;
     ++s.stats.duplicates;
     d.set_is_duplicate(true);
-    d.set_duplicate_of(s.stories[slot].story.canonical_article_id());
+    d.set_duplicate_of(s.stories[slot].story->canonical_article_id());
     d.set_similarity(m.best.similarity);
     ev.set_reason(std::string(m.best.reason) + (m.best.exact ? " (exact)" : " (estimated)"));
   } else {
@@ -503,16 +514,17 @@ Assignment StoryIndex::Add(const CleanArticle& article) {
   rec.similarity = d.similarity();
   State::StoryState& st = s.stories[slot];
   s.Join(st, rec);
-  d.set_story_id(st.story.story_id());
+  d.set_story_id(st.story->story_id());
   out.story = st.story;
 
   rec.story_key = st.key;
-  rec.num_articles = st.story.num_articles();
-  rec.num_sources = st.story.num_sources();
-  rec.version = st.story.version();
-  rec.first_seen = st.story.first_seen().seconds();
-  rec.canonical_article_id = st.story.canonical_article_id();
-  rec.story_title = st.story.title();
+  const v1::Story& story = *st.story;
+  rec.num_articles = story.num_articles();
+  rec.num_sources = story.num_sources();
+  rec.version = story.version();
+  rec.first_seen = story.first_seen().seconds();
+  rec.canonical_article_id = story.canonical_article_id();
+  rec.story_title = story.title();
   out.record = dedup::Encode(rec);
 
   s.Index(sketch, article_key, slot, t, keys, std::move(set), m.set_sorted);
@@ -538,14 +550,14 @@ absl::Status StoryIndex::Apply(absl::string_view bytes) {
   auto it = s.slot_of_story.find(rec->story_key);
   const uint32_t slot = it != s.slot_of_story.end() ? it->second : s.NewStory(rec->story_key);
   State::StoryState& st = s.stories[slot];
-  const uint32_t counted = st.story.num_articles();
+  const uint32_t counted = st.story->num_articles();
   s.Join(st, *rec);
   s.Index(rec->sketch, rec->article_key, slot, rec->event_time, keys, {});
   // Records of one story arrive in any order (several partitions and
   // instances): one behind a record already applied must not count its
   // article again. The distinct articles in the window are the floor when
   // two instances joined the story at the same time.
-  st.story.set_num_articles(std::max({counted, rec->num_articles, st.live_articles}));
+  s.Write(st).set_num_articles(std::max({counted, rec->num_articles, st.live_articles}));
   ++s.stats.records_applied;
   return absl::OkStatus();
 }
@@ -561,7 +573,7 @@ std::string StoryIndex::Snapshot() const {
   // Stories first (their counts include articles that already left the
   // window), then the records, which Restore() indexes without counting again.
   put_u32(static_cast<uint32_t>(s.slot_of_story.size()));
-  for (const auto& [key, slot] : s.slot_of_story) put_bytes(s.stories[slot].story.SerializeAsString());
+  for (const auto& [key, slot] : s.slot_of_story) put_bytes(s.stories[slot].story->SerializeAsString());
   put_u32(static_cast<uint32_t>(s.records.size()));
   for (const State::Record& r : s.records) {
     SignatureRecord rec;
@@ -623,8 +635,8 @@ absl::Status StoryIndex::Restore(absl::string_view snapshot) {
       return absl::InvalidArgumentError("dedup snapshot: bad story id " + story.story_id());
     }
     State::StoryState& st = s.stories[s.NewStory(key)];
-    st.story = std::move(story);
-    for (const std::string& src : st.story.sources()) st.source_hashes.push_back(Hash64(src));
+    *st.story = std::move(story);
+    for (const std::string& src : st.story->sources()) st.source_hashes.push_back(Hash64(src));
   }
   if (!get_u32(&n)) return truncated;
   for (uint32_t i = 0; i < n; ++i) {
@@ -665,7 +677,7 @@ IndexStats StoryIndex::stats() const {
     const State::StoryState& story = s.stories[i];
     if (story.key == 0) continue;
     ++sampled;
-    sampled_bytes += story.story.SpaceUsedLong() - sizeof(v1::Story) + story.source_hashes.capacity() * sizeof(uint64_t);
+    sampled_bytes += story.story->SpaceUsedLong() + story.source_hashes.capacity() * sizeof(uint64_t);
   }
   if (sampled > 0) st.story_bytes += sampled_bytes * st.stories_open / sampled;
   return st;

@@ -44,6 +44,33 @@ CleanArticle Article(std::string id, std::string text, std::string source = "wir
   return a;
 }
 
+// Assignment::story is shared with the index, not copied: a story someone
+// still holds is copied before the index changes it, so it never changes;
+// one nobody holds any more is changed in place.
+TEST(StoryIndexTest, AHeldStoryNeverChanges) {
+  StoryIndex index;
+  const std::string text = Prose(7, 20);
+  const Assignment first = index.Add(Article("h1", text, "wire"));
+  const v1::Story* const held = first.story.get();
+  const Assignment second = index.Add(Article("h2", text + " Extra line.", "site-two"));
+  ASSERT_TRUE(second.decision.is_duplicate());
+  EXPECT_EQ(first.story->num_articles(), 1u);  // as it was when returned
+  EXPECT_EQ(first.story.get(), held);
+  EXPECT_EQ(second.story->num_articles(), 2u);
+  EXPECT_NE(second.story.get(), held);
+  const v1::Story* const second_story = second.story.get();
+  {
+    const Assignment third = index.Add(Article("h3", text + " Another line.", "site-three"));
+    EXPECT_EQ(third.story->num_articles(), 3u);
+    EXPECT_EQ(second.story->num_articles(), 2u);
+    EXPECT_NE(third.story.get(), second_story);
+  }
+  // Redelivery returns the story without changing it.
+  const Assignment again = index.Add(Article("h3", text + " Another line.", "site-three"));
+  EXPECT_EQ(again.story->num_articles(), 3u);
+  EXPECT_EQ(again.decision.evidence().reason(), "redelivery");
+}
+
 TEST(StoryIndexTest, CopyFromAnotherSourceJoinsTheStory) {
   StoryIndex index;
   const std::string text = Prose(1, 20);
@@ -57,10 +84,10 @@ TEST(StoryIndexTest, CopyFromAnotherSourceJoinsTheStory) {
   EXPECT_TRUE(second.decision.is_duplicate());
   EXPECT_EQ(second.decision.duplicate_of(), "a1");
   EXPECT_EQ(second.decision.story_id(), first.decision.story_id());
-  EXPECT_EQ(second.story.num_articles(), 2u);
-  EXPECT_EQ(second.story.num_sources(), 2u);
-  EXPECT_EQ(second.story.version(), 2u);
-  EXPECT_EQ(second.story.canonical_article_id(), "a1");
+  EXPECT_EQ(second.story->num_articles(), 2u);
+  EXPECT_EQ(second.story->num_sources(), 2u);
+  EXPECT_EQ(second.story->version(), 2u);
+  EXPECT_EQ(second.story->canonical_article_id(), "a1");
   EXPECT_GE(second.decision.evidence().estimated_similarity(), 0.8);
   EXPECT_GT(second.decision.evidence().matched_bands(), 0u);
   EXPECT_EQ(index.open_stories(), 1u);
@@ -126,14 +153,14 @@ TEST(StoryIndexTest, RedeliveryChangesNothing) {
   Assignment again = index.Add(Article("y", text));
   EXPECT_EQ(again.decision.evidence().reason(), "redelivery");
   EXPECT_TRUE(again.decision.is_duplicate());
-  EXPECT_EQ(again.story.num_articles(), 2u);
+  EXPECT_EQ(again.story->num_articles(), 2u);
   EXPECT_TRUE(again.record.empty());
   // The canonical article delivered again (a re-post at a new offset) is a
   // duplicate too: its story and events were published the first time.
   Assignment canonical = index.Add(Article("x", text));
   EXPECT_TRUE(canonical.decision.is_duplicate());
   EXPECT_EQ(canonical.decision.duplicate_of(), "x");
-  EXPECT_EQ(canonical.story.num_articles(), 2u);
+  EXPECT_EQ(canonical.story->num_articles(), 2u);
 }
 
 TEST(StoryIndexTest, WindowExpiresOldArticlesButMatchesOutOfOrderOnes) {
@@ -174,7 +201,7 @@ TEST(StoryIndexTest, OneOutlyingDateDoesNotExpireTheWindow) {
   Assignment copy = index.Add(Article("copy", text, "reprint", t0 + 3 * 3600));
   EXPECT_TRUE(copy.decision.is_duplicate()) << copy.decision.evidence().reason();
   EXPECT_EQ(copy.decision.story_id(), first.decision.story_id());
-  EXPECT_EQ(copy.story.num_articles(), 2u);
+  EXPECT_EQ(copy.story->num_articles(), 2u);
 }
 
 // Syndicated copies of a short wire story: site chrome around it, a new
@@ -220,10 +247,10 @@ TEST(StoryIndexTest, StoryIdsAreDeterministicAndArticleListIsBounded) {
   id_b = last.decision.story_id();
   EXPECT_EQ(id_a, id_b);
   const Assignment tenth = a.Add(Article("n10", text));
-  EXPECT_EQ(tenth.story.articles_size(), 4);
-  EXPECT_EQ(tenth.story.articles(0).article_id(), "n0");  // canonical stays first
-  EXPECT_EQ(tenth.story.articles(3).article_id(), "n10");  // newest last
-  EXPECT_EQ(tenth.story.num_articles(), 11u);
+  EXPECT_EQ(tenth.story->articles_size(), 4);
+  EXPECT_EQ(tenth.story->articles(0).article_id(), "n0");  // canonical stays first
+  EXPECT_EQ(tenth.story->articles(3).article_id(), "n10");  // newest last
+  EXPECT_EQ(tenth.story->num_articles(), 11u);
 }
 
 TEST(StoryIndexTest, RecordsLetAnotherInstanceJoinTheSameStory) {
@@ -235,12 +262,12 @@ TEST(StoryIndexTest, RecordsLetAnotherInstanceJoinTheSameStory) {
   Assignment b = two.Add(Article("p1", text, "s2"));
   EXPECT_TRUE(b.decision.is_duplicate());
   EXPECT_EQ(b.decision.story_id(), a.decision.story_id());
-  EXPECT_EQ(b.story.num_articles(), 2u);
+  EXPECT_EQ(b.story->num_articles(), 2u);
   ASSERT_TRUE(one.Apply(b.record).ok());
   ASSERT_TRUE(one.Apply(a.record).ok());  // its own record: ignored
   Assignment c = one.Add(Article("p2", text, "s3"));
-  EXPECT_EQ(c.story.num_articles(), 3u);
-  EXPECT_EQ(c.story.num_sources(), 3u);
+  EXPECT_EQ(c.story->num_articles(), 3u);
+  EXPECT_EQ(c.story->num_sources(), 3u);
   EXPECT_EQ(one.stats().records_applied, 1u);
 }
 
@@ -259,9 +286,9 @@ TEST(StoryIndexTest, SnapshotRestoreKeepsStoriesAndCounts) {
   Assignment next = after.Add(Article("r2", text, "s3", 1300));
   EXPECT_TRUE(next.decision.is_duplicate());
   EXPECT_EQ(next.decision.duplicate_of(), "r0");
-  EXPECT_EQ(next.story.num_articles(), 3u);
-  EXPECT_EQ(next.story.num_sources(), 3u);
-  EXPECT_EQ(next.story.version(), 3u);
+  EXPECT_EQ(next.story->num_articles(), 3u);
+  EXPECT_EQ(next.story->num_sources(), 3u);
+  EXPECT_EQ(next.story->version(), 3u);
   EXPECT_EQ(after.Restore(snapshot).code(), absl::StatusCode::kFailedPrecondition);
 }
 

@@ -4,7 +4,7 @@
 //
 //   eventwire::StoryIndex index;
 //   eventwire::Assignment a = index.Add(clean);
-//   if (a.decision.is_duplicate()) ...;   // a.story has the updated counts
+//   if (a.decision.is_duplicate()) ...;   // a.story->num_articles() etc. updated
 //   Publish(a.record);                    // signatures.v1: other instances Apply() it
 //
 // How a decision is made (details in docs/dedup.md): word 5-gram shingles of
@@ -70,7 +70,10 @@ struct DedupOptions {
 
 struct Assignment {
   v1::DedupDecision decision;
-  v1::Story story;             // the story after this article joined it
+  // The story after this article joined it. Shared with the index without a
+  // copy; the index copies it before changing it while this is held, so it
+  // never changes. Never null.
+  std::shared_ptr<const v1::Story> story;
   bool story_is_new = false;
   // This article's index entry, for signatures.v1 and snapshots; another
   // StoryIndex replays it with Apply(). Empty when the article was a redelivery.
