@@ -52,6 +52,11 @@ TEST(StoryIndexTest, AHeldStoryNeverChanges) {
   const std::string text = Prose(7, 20);
   const Assignment first = index.Add(Article("h1", text, "wire"));
   const v1::Story* const held = first.story.get();
+  // Story ids: "s-" and 16 lowercase hex digits.
+  const std::string& id = first.story->story_id();
+  ASSERT_EQ(id.size(), 18u);
+  EXPECT_EQ(id.substr(0, 2), "s-");
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef", 2), std::string::npos) << id;
   const Assignment second = index.Add(Article("h2", text + " Extra line.", "site-two"));
   ASSERT_TRUE(second.decision.is_duplicate());
   EXPECT_EQ(first.story->num_articles(), 1u);  // as it was when returned
