@@ -652,10 +652,10 @@ Sketch MakeSketch(absl::string_view text, std::vector<uint32_t>* shingle_set) {
   // loop from being unrolled).
   thread_local std::vector<uint32_t> unused;
   std::vector<uint32_t>& set = shingle_set ? *shingle_set : unused;
-  set.clear();
   // A reused buffer much larger than needed would hold cache budget idle.
   if (set.capacity() > 2 * count) std::vector<uint32_t>().swap(set);
-  set.reserve(count);
+  // Not cleared first: every element is overwritten below, and resizing a
+  // reused set of about this size zero-fills only the difference.
   set.resize(count);
   uint32_t* out = set.data();
   ForEachShingle(tokens.hashes, tokens.size, [&](uint64_t h) __attribute__((always_inline)) {
