@@ -1837,7 +1837,8 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
     while (q > t.end && (In(toks_[q - 1].lower, kDeterminers) || In(toks_[q - 1].lower, kModifiers))) --q;
     joint_object = q > 0 && toks_[q - 1].lower != "with" && toks_[q - 1].lower != "to";
   }
-  if (symmetric && source >= 0 && (target < 0 || joint_object) && !t.noun) {
+  // ... and so do talks they hold ("U.S. and Canadian negotiators opened talks").
+  if (symmetric && source >= 0 && (target < 0 || joint_object) && (!t.noun || c.starts_with("04"))) {
     for (size_t k = 0; k < mentions_.size(); ++k) {
       if (static_cast<int>(k) != source && mentions_[k].group == mentions_[source].group &&
           mentions_[k].end <= t.span_begin && !mentions_[k].place_only) {
@@ -2303,6 +2304,11 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
           object_actor = &implied;
         }
       }
+      // "the cabinet meeting", "before the IMF meeting in Washington": a meeting noun with
+      // no second party is a body's own session, no interaction between actors.
+      if (t.noun && root2 == "04" && t.code != "042" && t.code != "043" && targets.empty() &&
+          object_actor == nullptr && object_actors.empty() && !mutual)
+        continue;
       // Company deals, market demand, club results: an event between businesses
       // (or a business and nobody) is not a political event.
       auto business = [&](int m) { return m < 0 || sc.mentions()[m].actor.role() == "BUS"; };

@@ -1086,6 +1086,17 @@ TEST_F(ExtractTest, WeaponsAndMarketDemandAreNoEvents) {
   }
 }
 
+TEST_F(ExtractTest, MeetingNounNeedsTwoParties) {
+  // A body's own session is no interaction.
+  auto cabinet = Code("Kenya's finance minister spoke to reporters after the cabinet meeting on Tuesday.");
+  EXPECT_TRUE(WithRoot(cabinet, "04").empty()) << WithRoot(cabinet, "04")[0].source().code();
+  // Talks held by coordinated parties are between them.
+  auto talks = Code("Chilean and Peruvian negotiators opened talks on the maritime border on Monday.");
+  ASSERT_EQ(WithRoot(talks, "04").size(), 2u);
+  EXPECT_EQ(WithRoot(talks, "04")[0].target().country_code(), "PER");
+  EXPECT_EQ(WithRoot(talks, "04")[1].target().country_code(), "CHL");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
