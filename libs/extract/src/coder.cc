@@ -15,6 +15,7 @@ namespace {
 
 constexpr size_t kNone = static_cast<size_t>(-1);
 constexpr int kCarried = -3;  // source index: the previous sentence's subject
+constexpr int kSideA = -6, kSideB = -7;  // source/target indexes: the two sides of the latest dyad
 constexpr size_t kMaxTokens = 160;  // longer "sentences" are tables or run-ons
 
 template <size_t N>
@@ -2178,6 +2179,25 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
           if (PersonLike(history[h])) carried_actor = &history[h];
       }
       if (carried && carried_actor != nullptr && !carried_actor->code().empty()) sources = {kCarried};
+      // "the delegations of the two sides were negotiating": the parties of the latest
+      // dyad reported, both ways.
+      const v1::Actor* sides[2] = {nullptr, nullptr};
+      if (sources.size() == 1 && sources.front() >= 0 && targets.empty() && !mutual &&
+          (t.code.starts_with("04") || t.code.starts_with("06")) && t.code != "042" && t.code != "043") {
+        const size_t after = sc.mentions()[sources.front()].end;
+        if (after + 1 < toks.size() && (toks[after].lower == "of" || toks[after].lower == "from") &&
+            BothSides(toks, after + 1, after + 4))
+          for (size_t k = out.size(); k-- > 0 && sides[0] == nullptr;)
+            if (!out[k].source().code().empty() && !out[k].target().code().empty()) {
+              sides[0] = &out[k].source();
+              sides[1] = &out[k].target();
+            }
+        if (sides[0] != nullptr) {
+          sources = {kSideA};
+          targets = {kSideB};
+          mutual = true;
+        }
+      }
       // Without a source only a passive ("X was attacked") says who was affected.
       if (sources.empty() && (targets.empty() || !(t.passive || t.instrument))) continue;
       // "100 people were killed when a bomber struck": an agentless passive
@@ -2326,7 +2346,9 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
                (!sc.mentions()[ms.front()].actor.country_code().empty() ||
                 !sc.mentions()[ms.front()].actor.known_group().empty());
       };
-      if (!usable(sources) && !usable(targets) && !(!sources.empty() && sources.front() == kCarried)) continue;
+      if (!usable(sources) && !usable(targets) && !(!sources.empty() && sources.front() == kCarried) &&
+          sides[0] == nullptr)
+        continue;
       // A source that names no one a coder can use ("the president" of a firm with
       // no country in the article, "the vice chairman") is no source: such events
       // are the companies' news, not political events.
@@ -2359,6 +2381,8 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         e.set_plover_mode(info->plover_mode);
         if (src >= 0) *e.mutable_source() = sc.mentions()[src].actor;
         if (src == kCarried) *e.mutable_source() = *carried_actor;
+        if (src == kSideA || src == kSideB) *e.mutable_source() = *sides[src == kSideA ? 0 : 1];
+        if (tgt == kSideA || tgt == kSideB) *e.mutable_target() = *sides[tgt == kSideA ? 0 : 1];
         if (tgt >= 0) *e.mutable_target() = sc.mentions()[tgt].actor;
         if (tgt == -1 && object_actor != nullptr) *e.mutable_target() = *object_actor;
         if (tgt <= kReferred) *e.mutable_target() = *object_actors[kReferred - tgt];
@@ -2534,7 +2558,7 @@ std::vector<v1::Event> Coder::Code(const CleanArticle& a, const v1::Story& story
         ev->set_start(static_cast<uint32_t>(CodePointOffset(a.text, span.begin)));
         ev->set_end(static_cast<uint32_t>(CodePointOffset(a.text, span.end)));
         ev->set_trigger(std::string(Slice(sentence, toks, t.span_begin, t.end)));
-        double conf = 0.4 + (src >= 0 ? 0.2 : 0) + (tgt >= 0 ? 0.15 : 0) +
+        double conf = 0.4 + (src >= 0 || sides[0] != nullptr ? 0.2 : 0) + (tgt >= 0 || sides[0] != nullptr ? 0.15 : 0) +
                       (t.literal_count >= 2 || !t.modal_class.empty() ? 0.1 : 0) - (t.noun ? 0.1 : 0) +
                       (e.location().name().empty() ? 0 : 0.05);
         e.set_confidence(std::clamp(conf, 0.05, 0.95));

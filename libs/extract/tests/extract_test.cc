@@ -1097,6 +1097,16 @@ TEST_F(ExtractTest, MeetingNounNeedsTwoParties) {
   EXPECT_EQ(WithRoot(talks, "04")[1].target().country_code(), "CHL");
 }
 
+TEST_F(ExtractTest, DelegationsOfTheTwoSidesAreTheLatestDyad) {
+  auto ev = Code(
+      "Sudan's army held talks with the Rapid Support Forces in Jeddah on Monday.\n"
+      "The militia's leaders said a truce was near while the delegations of both sides were negotiating.");
+  std::vector<std::string> pairs;
+  for (const auto& e : WithRoot(ev, "04"))
+    if (e.evidence().sentence().starts_with("The militia")) pairs.push_back(e.source().code() + ">" + e.target().code());
+  EXPECT_THAT(pairs, ::testing::UnorderedElementsAre("SDNMIL>RSF", "RSF>SDNMIL"));
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
