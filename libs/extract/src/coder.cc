@@ -279,6 +279,7 @@ class SentenceCoder {
   int DirectObject(size_t pos) const;
   std::string_view SettingBefore(size_t pos, size_t floor) const;
   bool Compound(const Mention& m) const;
+  bool Witness(const Mention& m) const;
   bool ReleasedPerson(const Mention& m) const;
   bool VictimOfNoun(const Mention& m, size_t floor) const;
   void GroupCoordinated();
@@ -1355,6 +1356,17 @@ bool SentenceCoder::ReleasedPerson(const Mention& m) const {
   return e < toks_.size() && toks_[e].lower == "release" && e > m.end;
 }
 
+// "hosted the talks with Egyptian officials in attendance": present, not a party.
+bool SentenceCoder::Witness(const Mention& m) const {
+  constexpr std::string_view kPresent[] = {"attendance", "present", "attending", "observers", "observer", "looking"};
+  size_t q = m.begin;
+  while (q > 0 && (In(toks_[q - 1].lower, kDeterminers) || In(toks_[q - 1].lower, kModifiers))) --q;
+  if (q == 0 || toks_[q - 1].lower != "with") return false;
+  for (size_t k = m.end; k < toks_.size() && k < m.end + 3; ++k)
+    if (In(toks_[k].lower, kPresent)) return true;
+  return false;
+}
+
 // "a UN-backed mission", "Houthi-run media": an actor joined by a hyphen to a
 // participle qualifies the noun after it and is no party of the event.
 bool SentenceCoder::Compound(const Mention& m) const {
@@ -1739,6 +1751,7 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
               m.actor.known_group().empty() && SettingBefore(k, t.end) == "in"))
           continue;
         if (source >= 0 && m.actor.code() == mentions_[source].actor.code()) continue;
+        if (Witness(m)) continue;
         // "the crossing between A and B": neither A nor B is a party.
         if (SettingBefore(k, t.end) == "between") route_group = m.group;
         if (m.group == route_group) continue;
@@ -1779,7 +1792,9 @@ void SentenceCoder::Roles(size_t ti, std::vector<int>* sources, std::vector<int>
         cue = MentionAt(k + 1);
       else if (w == "to" && transfer && k >= t.end)
         cue = MentionAt(k + 1);
-      if (cue < 0 || cue == source || mentions_[cue].actor.code() == mentions_[source].actor.code()) continue;
+      if (cue < 0 || cue == source || mentions_[cue].actor.code() == mentions_[source].actor.code() ||
+          Witness(mentions_[cue]))
+        continue;
       target = cue;
       break;
     }

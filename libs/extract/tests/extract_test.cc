@@ -1107,6 +1107,14 @@ TEST_F(ExtractTest, DelegationsOfTheTwoSidesAreTheLatestDyad) {
   EXPECT_THAT(pairs, ::testing::UnorderedElementsAre("SDNMIL>RSF", "RSF>SDNMIL"));
 }
 
+TEST_F(ExtractTest, ThoseInAttendanceAreNoParty) {
+  auto ev = Code("Norway held talks with Colombian officials in Oslo with Cuban diplomats present.");
+  ASSERT_EQ(WithRoot(ev, "04").size(), 1u);
+  EXPECT_EQ(WithRoot(ev, "04")[0].target().country_code(), "COL");
+  auto obs = Code("Kenya hosted talks with Ethiopian envoys in attendance.");
+  for (const auto& e : WithRoot(obs, "04")) EXPECT_NE(e.target().country_code(), "ETH");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
