@@ -796,6 +796,9 @@ std::string SentenceCoder::ContextCountry(size_t k, int ignore_group, const std:
   // A second country for a party of the source's own act: where the act happens
   // says most ("fired missiles at Israel", "the junta ... in Yangon").
   if (ignore_group >= 0 && place_in_clause()) return place;
+  // "Kidnappers seized a French aid worker in Bangui": an agent that is not mobile
+  // belongs where its clause happens rather than to an actor after it (its object).
+  if (near_in_clause >= 0 && !mobile && mentions_[near_in_clause].begin > a.begin && place_in_clause()) return place;
   const int near = near_in_clause >= 0 ? near_in_clause
                    : (!mobile && place_in_clause()) || (ignore_group >= 0 && !get_place().empty()) ? -1
                                                                                                  : near_anywhere;

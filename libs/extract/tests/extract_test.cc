@@ -1115,6 +1115,16 @@ TEST_F(ExtractTest, ThoseInAttendanceAreNoParty) {
   for (const auto& e : WithRoot(obs, "04")) EXPECT_NE(e.target().country_code(), "ETH");
 }
 
+TEST_F(ExtractTest, LocalAgentBelongsToThePlaceNotToItsVictim) {
+  auto ev = Code("Gunmen abducted two Italian engineers near Kano on Monday.");
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].source().country_code(), "NGA");
+  EXPECT_EQ(ev[0].target().country_code(), "ITA");
+  auto police = Code("Police arrested a British journalist in Tehran on Friday.");
+  ASSERT_FALSE(police.empty());
+  EXPECT_EQ(police[0].source().code(), "IRNCOP");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
