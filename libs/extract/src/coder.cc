@@ -992,15 +992,16 @@ void SentenceCoder::FindTriggers() {
                            p->value.rfind("18", 0) == 0 ||
                            p->value.rfind("19", 0) == 0 || p->value.rfind("20", 0) == 0;
       const std::string_view before = toks_[i - 1].lower;
-      if (!t.passive && participle && done_to && end == i + 1 && end < toks_.size() && prev < 0 &&
-          In(toks_[end].lower, kPrepositions) && ((before.size() > 3 && before.back() == 's') ||
+      // The participle is followed by a preposition, inside its pattern or not ("accused of").
+      const bool then_prep = i + 1 < toks_.size() && (In(toks_[i + 1].lower, kPrepositions) || toks_[i + 1].lower == "of");
+      if (!t.passive && participle && done_to && then_prep && prev < 0 &&
+          ((before.size() > 3 && before.back() == 's') ||
                                                   In(before, kCivilianObjects)) &&
           !toks_[i - 1].punct && !In(before, kAuxiliaries) && lex_.triggers.StartingAt(toks_[i - 1]) == nullptr)
         t.passive = t.reduced_relative = true;
       // "dozens of activists arrested in raids", "photos of Sudanese soldiers detained in":
       // after an actor inside a prepositional phrase, too (a description, see reduced_relative).
-      if (!t.passive && participle && done_to && end == i + 1 && end < toks_.size() && prev >= 0 &&
-          mentions_[prev].end == i && In(toks_[end].lower, kPrepositions)) {
+      if (!t.passive && participle && done_to && then_prep && prev >= 0 && mentions_[prev].end == i) {
         size_t q = mentions_[prev].begin;
         while (q > 0 && (In(toks_[q - 1].lower, kDeterminers) || In(toks_[q - 1].lower, kModifiers))) --q;
         if (q > 0 && (toks_[q - 1].lower == "of" || In(toks_[q - 1].lower, kPrepositions)))
@@ -1008,10 +1009,11 @@ void SentenceCoder::FindTriggers() {
       }
       // "... free the protesters detained in Yangon": after an actor that is a verb's
       // object, a participle and a preposition are a reduced relative too.
-      if (!t.passive && participle && done_to && end == i + 1 && end < toks_.size() && prev >= 0 &&
-          mentions_[prev].end == i && In(toks_[end].lower, kPrepositions)) {
+      if (!t.passive && participle && done_to && then_prep && prev >= 0 && mentions_[prev].end == i) {
         size_t q = mentions_[prev].begin;
-        while (q > 0 && (In(toks_[q - 1].lower, kDeterminers) || In(toks_[q - 1].lower, kModifiers))) --q;
+        while (q > 0 && (In(toks_[q - 1].lower, kDeterminers) || In(toks_[q - 1].lower, kModifiers) ||
+                         toks_[q - 1].number))
+          --q;
         for (const Trigger& o : triggers_)
           t.passive = t.passive || (!o.noun && (o.end == q || (o.begin < q && o.end == mentions_[prev].end)));
       }

@@ -1014,6 +1014,10 @@ TEST_F(ExtractTest, AgentlessParticipleDescribingANounIsBackground) {
     auto ev = Code(text);
     EXPECT_TRUE(WithRoot(ev, "17").empty() && WithRoot(ev, "19").empty()) << text << " -> " << ev[0].cameo_code();
   }
+  // "accused of" after a counted group describes them: the expulsion is the only event.
+  auto expelled = Code("Kenya expelled 30 Somali traders accused of smuggling sugar.");
+  EXPECT_TRUE(WithRoot(expelled, "11").empty()) << WithRoot(expelled, "11")[0].source().code();
+  EXPECT_EQ(WithRoot(expelled, "17").size(), 1u);
   // The later verb's by-phrase stays its own: the army denied.
   auto ev = Code("Reports of Malian soldiers killed in the north were denied by the army.");
   ASSERT_EQ(WithRoot(ev, "01").size(), 1u);
