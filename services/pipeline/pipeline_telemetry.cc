@@ -34,6 +34,12 @@ PipelineTelemetry::PipelineTelemetry(const TelemetryOptions& options)
                                "version of that event instead of a new event")
                          .Register(*registry_)
                          .Add({})),
+      dedup_old_signatures_(prometheus::BuildCounter()
+                                .Name("eventwire_dedup_old_signatures_total")
+                                .Help("Dedup signature records (topic or snapshot) of an earlier signature version, "
+                                      "dropped as not comparable with this build's sketches")
+                                .Register(*registry_)
+                                .Add({})),
       readiness_({ConsumerStatsObserver::kPartitionsAssigned, kStateRestored,
                   ConsumerStatsObserver::kBrokerReachable}),
       liveness_(absl::Seconds(options.liveness_stall_s)),
@@ -99,6 +105,12 @@ void PipelineTelemetry::BatchCommitted(const std::vector<kafka::Message>& batch,
   m.dedup_index_bytes.Set(static_cast<double>(dedup.index_bytes));
   m.dedup_story_bytes.Set(static_cast<double>(dedup.story_bytes));
   m.dedup_exact_cache_bytes.Set(static_cast<double>(dedup.exact_cache_bytes));
+  // The index counts since it was made (restore included): the counter
+  // takes what is new since the last batch.
+  if (dedup.old_version_records > old_signatures_counted_) {
+    dedup_old_signatures_.Increment(static_cast<double>(dedup.old_version_records - old_signatures_counted_));
+    old_signatures_counted_ = dedup.old_version_records;
+  }
 }
 
 void PipelineTelemetry::BatchFailed(bool aborted) {

@@ -87,6 +87,21 @@ TEST(PipelineTelemetryTest, CommittedBatchCountsWhatEachRecordWentThrough) {
   EXPECT_TRUE(Has(text, "eventwire_transactions_total{outcome=\"committed\"}", "1")) << text;
   EXPECT_TRUE(Has(text, "eventwire_stories_open", "3")) << text;
   EXPECT_TRUE(Has(text, "eventwire_dedup_memory_bytes{part=\"index\"}", "4096")) << text;
+  EXPECT_TRUE(Has(text, "eventwire_dedup_old_signatures_total", "0")) << text;
+}
+
+// IndexStats::old_version_records counts since the index was made (a restore
+// included); the counter adds what is new at each committed batch.
+TEST(PipelineTelemetryTest, OldDedupSignaturesAreCountedOnce) {
+  auto t = PipelineTelemetry::Start(Off());
+  ASSERT_TRUE(t.ok()) << t.status();
+  IndexStats dedup;
+  dedup.old_version_records = 7;
+  (*t)->BatchCommitted({}, {}, absl::Milliseconds(1), dedup);
+  (*t)->BatchCommitted({}, {}, absl::Milliseconds(1), dedup);
+  dedup.old_version_records = 9;
+  (*t)->BatchCommitted({}, {}, absl::Milliseconds(1), dedup);
+  EXPECT_TRUE(Has(Scrape(**t), "eventwire_dedup_old_signatures_total", "9"));
 }
 
 TEST(PipelineTelemetryTest, FailedBatchCountsAnAbortAndAnError) {
