@@ -1285,6 +1285,28 @@ void SentenceCoder::ApplyModals() {
       if (same_clause) t.dropped = true;
     }
   }
+  // "Oman, which has mediated between the group and Saudi Arabia, criticised ...", "The
+  // Taliban, who seized power two weeks ago, condemned ...": a relative clause set off by
+  // commas inside the sentence describes its actor with an act reported before.
+  for (Trigger& t : triggers_) {
+    if (t.dropped) continue;
+    size_t rel = kNone;
+    for (size_t k = t.span_begin; k-- > 1;) {
+      if (toks_[k].lower == "," || toks_[k].lower == ";") break;
+      if (In(toks_[k].lower, kRelativePronouns) && toks_[k].lower != "that" && toks_[k - 1].lower == ",") {
+        rel = k;
+        break;
+      }
+    }
+    if (rel == kNone || rel < 2 || covered_[rel - 2] < 0 || mentions_[covered_[rel - 2]].place_only) continue;
+    for (size_t k = t.end; k + 1 < toks_.size(); ++k) {
+      if (toks_[k].lower == ";" || In(toks_[k].lower, kRelativePronouns)) break;
+      if (toks_[k].lower == ",") {
+        t.dropped = true;
+        break;
+      }
+    }
+  }
   // "A roadside bomb killed three soldiers", "Israeli air strikes killed 30
   // people": the nominal names the act and its agent, the verb the victims.
   for (Trigger& nominal : triggers_) {

@@ -1129,6 +1129,15 @@ TEST_F(ExtractTest, LocalAgentBelongsToThePlaceNotToItsVictim) {
   EXPECT_EQ(police[0].source().code(), "IRNCOP");
 }
 
+TEST_F(ExtractTest, RelativeClauseBetweenCommasDescribesItsActor) {
+  auto ev = Code("Norway, which has mediated between Colombia and the rebels, criticised the new attacks.");
+  EXPECT_TRUE(WithRoot(ev, "04").empty()) << WithRoot(ev, "04")[0].cameo_code();
+  EXPECT_FALSE(WithRoot(ev, "11").empty());
+  // At the end of the sentence it is news: "..., which killed 12 people."
+  auto end = Code("Rebels attacked an army post in Kidal, which killed 12 soldiers.");
+  EXPECT_FALSE(WithRoot(end, "19").empty());
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
