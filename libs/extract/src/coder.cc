@@ -919,6 +919,8 @@ void SentenceCoder::FindTriggers() {
                                                 (pre > 0 && (In(toks_[pre - 1].lower, kPrepositions) ||
                                                              toks_[pre - 1].lower == "of")) ||
                                                 after_verb || ObjectPosition(pre) ||
+                                                // "strikes on more than a dozen Houthi targets"
+                                                (pre > 0 && (Quantity(toks_[pre - 1]) || toks_[pre - 1].lower == "dozen")) ||
                                                 adjective);
       const bool after_subject = prev >= 0 && !mentions_[prev].place_only && !in_noun_phrase;
       // ", accusing Congo of ...": a participle clause after a comma is a verb too.
