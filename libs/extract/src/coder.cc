@@ -1288,14 +1288,16 @@ void SentenceCoder::ApplyModals() {
     }
   }
   // "Oman, which has mediated between the group and Saudi Arabia, criticised ...", "The
-  // Taliban, who seized power two weeks ago, condemned ...": a relative clause set off by
+  // Taliban, who seized power two weeks ago, condemned ...", "Russia, whose peacekeepers are
+  // deployed there, urged ...": a relative clause set off by
   // commas inside the sentence describes its actor with an act reported before.
   for (Trigger& t : triggers_) {
     if (t.dropped) continue;
     size_t rel = kNone;
     for (size_t k = t.span_begin; k-- > 1;) {
       if (toks_[k].lower == "," || toks_[k].lower == ";") break;
-      if (In(toks_[k].lower, kRelativePronouns) && toks_[k].lower != "that" && toks_[k - 1].lower == ",") {
+      if ((In(toks_[k].lower, kRelativePronouns) || toks_[k].lower == "whose") && toks_[k].lower != "that" &&
+          toks_[k - 1].lower == ",") {
         rel = k;
         break;
       }

@@ -1136,6 +1136,8 @@ TEST_F(ExtractTest, RelativeClauseBetweenCommasDescribesItsActor) {
   auto ev = Code("Norway, which has mediated between Colombia and the rebels, criticised the new attacks.");
   EXPECT_TRUE(WithRoot(ev, "04").empty()) << WithRoot(ev, "04")[0].cameo_code();
   EXPECT_FALSE(WithRoot(ev, "11").empty());
+  auto whose = Code("France, whose troops are deployed in Chad, urged both sides to talk.");
+  EXPECT_TRUE(WithRoot(whose, "15").empty()) << WithRoot(whose, "15")[0].cameo_code();
   // At the end of the sentence it is news: "..., which killed 12 people."
   auto end = Code("Rebels attacked an army post in Kidal, which killed 12 soldiers.");
   EXPECT_FALSE(WithRoot(end, "19").empty());
