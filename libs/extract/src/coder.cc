@@ -961,6 +961,16 @@ void SentenceCoder::FindTriggers() {
       if (k < toks_.size() && toks_[k].lower == "that" && w.starts_with("agree") && end == i + 1) continue;
       if (k + 1 < toks_.size() && toks_[k].lower == "to" && In(toks_[k + 1].lower, kCommerce)) continue;
     }
+    // "warned that copper revenues would fall": a warning whose clause names no actor
+    // (no one who would act) is a pessimistic comment (012), not a threat.
+    if (t.code == "130" && end == i + 1 && w.starts_with("warn") && end + 1 < toks_.size() &&
+        toks_[end].lower == "that") {
+      bool actor = false;
+      for (size_t k = end + 1; k < toks_.size() && k < end + 6 && !actor && !toks_[k].punct; ++k)
+        actor = covered_[k] >= 0 || In(toks_[k].lower, kSubjectPronouns) || toks_[k].lower == "we" ||
+                toks_[k].lower == "i";
+      if (!actor) t.code = "012";
+    }
     // "attack helicopters", "strike aircraft": a violent noun before a weapon names the weapon.
     constexpr std::string_view kWeapons[] = {"helicopter", "helicopters", "aircraft", "jet", "jets", "plane",
                                              "planes", "submarine", "submarines", "boat", "boats", "drone",

@@ -1143,6 +1143,16 @@ TEST_F(ExtractTest, RelativeClauseBetweenCommasDescribesItsActor) {
   EXPECT_FALSE(WithRoot(end, "19").empty());
 }
 
+TEST_F(ExtractTest, WarningWithNoActorIsAPessimisticComment) {
+  auto ev = Code("Peru's central bank warned that mining exports would shrink this year.");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].cameo_code(), "012");
+  // A warning about what an actor would do stays a threat.
+  auto threat = Code("Iran warned that its navy would close the strait.");
+  ASSERT_FALSE(threat.empty());
+  EXPECT_EQ(threat[0].cameo_root(), "13");
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
