@@ -977,6 +977,11 @@ void SentenceCoder::FindTriggers() {
                                              "drones", "craft", "fighter", "fighters", "rifle", "rifles", "dog",
                                              "dogs", "group", "force", "forces", "capability", "capabilities"};
     if (t.noun && Violent(t.code) && end < toks_.size() && In(toks_[end].lower, kWeapons)) continue;
+    // "seized power", "took power": a coup, not a seizure of property (17x) or ground.
+    if ((t.code.starts_with("17") || t.code.starts_with("19")) && end < toks_.size() &&
+        (w.starts_with("seiz") || w == "took" || w == "take" || w == "taken" || w.starts_with("grab")) &&
+        toks_[end].lower == "power")
+      continue;
     // A match ending on a capitalised word is part of a name ("ended March 1").
     if (end - 1 > i && toks_[end - 1].capitalized && !toks_[end - 1].all_caps) continue;
     // Passive: "were killed by", "was reportedly attacked".
@@ -1202,7 +1207,9 @@ void SentenceCoder::ApplyModals() {
   for (Trigger& t : triggers_) {
     if (t.dropped || !t.noun) continue;
     for (Trigger& v : triggers_) {
-      if (&v == &t || v.dropped || v.noun || v.passive || v.end > t.begin || t.begin - v.end > 4) continue;
+      // A verb dropped itself ("an EU statement criticising China's crackdown": the
+      // participle elaborates) still makes its object a reference, not a new act.
+      if (&v == &t || v.noun || v.passive || v.end > t.begin || t.begin - v.end > 4) continue;
       bool same_phrase = true;
       for (size_t k = v.end; k < t.begin && same_phrase; ++k)
         same_phrase = (!toks_[k].punct || toks_[k].lower == "'s") && toks_[k].lower != "and";

@@ -1153,6 +1153,13 @@ TEST_F(ExtractTest, WarningWithNoActorIsAPessimisticComment) {
   EXPECT_EQ(threat[0].cameo_root(), "13");
 }
 
+TEST_F(ExtractTest, SeizingPowerAndNominalsUnderDroppedVerbs) {
+  auto coup = Code("The Malian army said it had seized power and dissolved the government.");
+  EXPECT_TRUE(WithRoot(coup, "17").empty()) << WithRoot(coup, "17")[0].cameo_code();
+  auto veto = Code("Poland blocked an EU resolution condemning Belarus's crackdown on protesters.");
+  for (const auto& e : WithRoot(veto, "17")) EXPECT_NE(e.source().country_code(), "BLR") << e.cameo_code();
+}
+
 TEST(ExtractLoadTest, BadDictionaryLineIsNamed) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("extract_bad_" + std::to_string(::getpid()));
