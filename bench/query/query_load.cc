@@ -59,6 +59,9 @@ bool Populate(EventStore* store, int64_t n) {
     std::printf("store: %lld events already present\n", static_cast<long long>(stats->events));
     return true;
   }
+  std::printf("store: generating %lld events (a million takes several minutes; the file is kept for later runs)\n",
+              static_cast<long long>(n - stats->events));
+  std::fflush(stdout);
   std::mt19937_64 rng(42 + static_cast<uint64_t>(stats->events));
   absl::Time start = absl::Now();
   for (int64_t i = stats->events; i < n;) {
