@@ -1068,7 +1068,7 @@ bool SentenceCoder::Negated(size_t at) const {
 // the reimposition of sanctions", "until sanctions are lifted", "if the
 // strikes resume". The verb frames of modals.tsv sit right before their
 // trigger; a noun sits deeper in the clause, so look back to its start.
-// A verb only counts "if" and "unless" ("if the administration did decide to
+// A verb only counts "if", "unless" and "whether" ("if the administration did decide to
 // offer wheat"): its modals are frames, and "until troops withdrew" happened.
 bool SentenceCoder::HypotheticalNominal(size_t at, bool verb) const {
   for (size_t back = 1; back <= 10 && back <= at; ++back) {
@@ -1078,7 +1078,7 @@ bool SentenceCoder::HypotheticalNominal(size_t at, bool verb) const {
     const std::string_view w = t.lower;
     // "May" capitalised inside a sentence is the month.
     if (w == "may" && t.capitalized && at - back > 0) continue;
-    if (w == "unless" || w == "if") return true;
+    if (w == "unless" || w == "if" || w == "whether") return true;  // "would not say whether he would attend
     if (!verb && (w == "would" || w == "could" || w == "might" || w == "may" || w == "until")) return true;
     if (w == "that" || w == "which" || w == "who" || w == "because" || w == "after" || w == "when") return false;
   }

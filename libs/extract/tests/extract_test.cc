@@ -1063,7 +1063,8 @@ TEST_F(ExtractTest, CountryNameQualifyingANounIsNoParty) {
 TEST_F(ExtractTest, ViewsDealsAndConditionsAreNoCommitments) {
   for (const char* text : {"Several Brazilian officials agreed that the main obstacle to growth is high interest rates.",
                            "The Canadian unit agreed in principle to buy a 40 pct stake in a Mexican brewer.",
-                           "Analysts said that if Canada did decide to offer grain credits to Cuba, it would take months."}) {
+                           "Analysts said that if Canada did decide to offer grain credits to Cuba, it would take months.",
+                           "Officials in Ottawa would not say whether Canada intended to offer grain credits to Cuba."}) {
     auto ev = Code(text);
     EXPECT_TRUE(WithRoot(ev, "03").empty()) << text << " -> " << WithRoot(ev, "03")[0].cameo_code();
   }
