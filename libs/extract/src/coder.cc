@@ -1320,6 +1320,10 @@ void SentenceCoder::ApplyModals() {
       }
     }
     if (rel == kNone || rel < 2 || covered_[rel - 2] < 0 || mentions_[covered_[rel - 2]].place_only) continue;
+    // Only a past or perfect act is background; "the government, which threatens to
+    // expel them, ..." is what it does now.
+    const std::string_view head = toks_[t.span_begin].lower;
+    if (!(head.size() > 3 && head.ends_with("ed")) && !lex_.lemmas.IsIrregularPast(head)) continue;
     for (size_t k = t.end; k + 1 < toks_.size(); ++k) {
       if (toks_[k].lower == ";" || In(toks_[k].lower, kRelativePronouns)) break;
       if (toks_[k].lower == ",") {

@@ -1139,6 +1139,10 @@ TEST_F(ExtractTest, RelativeClauseBetweenCommasDescribesItsActor) {
   EXPECT_FALSE(WithRoot(ev, "11").empty());
   auto whose = Code("France, whose troops are deployed in Chad, urged both sides to talk.");
   EXPECT_TRUE(WithRoot(whose, "15").empty()) << WithRoot(whose, "15")[0].cameo_code();
+  // A present act in such a clause is news: "the government, which threatens to expel them, ...".
+  auto now = Code("The rebels met the envoy despite pressure from the Sudanese government, which threatens to "
+                  "expel them, and from their allies.");
+  EXPECT_FALSE(WithRoot(now, "13").empty());
   // At the end of the sentence it is news: "..., which killed 12 people."
   auto end = Code("Rebels attacked an army post in Kidal, which killed 12 soldiers.");
   EXPECT_FALSE(WithRoot(end, "19").empty());
