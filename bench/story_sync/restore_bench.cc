@@ -99,7 +99,7 @@ struct Setup {
     for (const CleanArticle& a : MakeArticles(n)) {
       Assignment as = index.Add(a);
       if (as.record.empty()) continue;
-      out.push_back({topic, absl::StrCat(as.story.story_id(), "/", a.id), as.record, {{"eventwire.instance", "bench"}}});
+      out.push_back({topic, absl::StrCat(as.story->story_id(), "/", a.id), as.record, {{"eventwire.instance", "bench"}}});
       records.push_back(std::move(as.record));
     }
     auto producer = kafka::Producer::Create({{"bootstrap.servers", brokers}, {"linger.ms", "20"}, {"batch.num.messages", "1000"},
