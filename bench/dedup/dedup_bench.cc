@@ -15,17 +15,25 @@
 //                        the compacted signatures.v1 topic costs, minus I/O)
 //
 // Articles are synthetic (no corpus needed), ~4 KB of Zipf-distributed words
-// from a 30,000-word vocabulary, in two mixes (the last benchmark argument):
+// from a 30,000-word vocabulary, in three mixes (the last benchmark argument):
 //   0 "unique": three paragraphs written for each article;
 //   1 "shared": three paragraphs drawn from a pool of 60,000, so every article
 //     shares a paragraph with ~45 others in a 300k window: a worst case of
-//     LSH candidates, each verified exactly.
+//     LSH candidates, each verified exactly;
+//   2 "unique, news-like words": as 0, but frequent words are short and rare
+//     ones long, as in news text.
+// Mixes 0 and 1 draw every word's length uniformly from 2-10 letters whatever
+// its rank: ~7.3 bytes per token, ~560 tokens in 4 KB. News text has shorter
+// frequent words (Reuters-21578: 5.9 bytes per token, ~700 tokens in 4 KB),
+// and the sketch's cost is per token, so mix 2 (~5.8 bytes per token; the
+// `bytes_per_token` counter) is closer to what a 4 KB news article costs.
 #include <benchmark/benchmark.h>
 #include <sched.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -39,14 +47,23 @@
 namespace eventwire {
 namespace {
 
+// How long the vocabulary's words are (see the file comment).
+enum class Words { kShort, kNewsLike };
+
 class ArticleSource {
  public:
-  ArticleSource() {
+  explicit ArticleSource(Words words) {
     std::mt19937 rng(42);
     std::vector<std::string> vocab;
     for (int i = 0; i < 30000; ++i) {
       std::string w;
-      const int len = 2 + static_cast<int>(rng() % 9);
+      // News-like: length grows with rank (Zipf's law of abbreviation), from
+      // ~2.5 letters for the ten commonest words to ~8.5 for the rarest.
+      const int len = words == Words::kShort
+                          ? 2 + static_cast<int>(rng() % 9)
+                          : std::clamp(static_cast<int>(std::lround(1.5 + 0.45 * std::log2(i + 2.0))) +
+                                           static_cast<int>(rng() % 3) - 1,
+                                       1, 14);
       for (int k = 0; k < len; ++k) w.push_back(static_cast<char>('a' + rng() % 26));
       vocab.push_back(w);
     }
@@ -124,45 +141,71 @@ long LocalTimerInterrupts(int cpu) {
   return -1;
 }
 
-ArticleSource& Source() {
-  static ArticleSource source;
-  return source;
+ArticleSource& Source(Words words = Words::kShort) {
+  if (words == Words::kNewsLike) {
+    static ArticleSource news_like(Words::kNewsLike);
+    return news_like;
+  }
+  static ArticleSource short_words(Words::kShort);
+  return short_words;
+}
+
+// A mix (the file comment) from its benchmark argument.
+struct Mix {
+  bool shared;
+  Words words;
+};
+Mix MixOf(int64_t arg) { return {arg == 1, arg == 2 ? Words::kNewsLike : Words::kShort}; }
+
+// Bytes of text per token the sketch sees, over a batch (outside the timing).
+double BytesPerToken(const std::vector<CleanArticle>& batch) {
+  size_t bytes = 0, tokens = 0;
+  std::vector<dedup::Token> t;
+  for (const CleanArticle& a : batch) {
+    dedup::Tokenize(a.text, &t);
+    bytes += a.text.size();
+    tokens += t.size();
+  }
+  return static_cast<double>(bytes) / static_cast<double>(std::max<size_t>(tokens, 1));
 }
 
 void BM_Sketch(benchmark::State& state) {
-  const bool shared = state.range(0) != 0;
+  const Mix mix = MixOf(state.range(0));
   std::vector<CleanArticle> batch;
-  for (uint64_t i = 0; i < 1000; ++i) batch.push_back(Source().Get(i, shared));
+  for (uint64_t i = 0; i < 1000; ++i) batch.push_back(Source(mix.words).Get(i, mix.shared));
   std::vector<uint32_t> set;
   for (auto _ : state) {
     for (const CleanArticle& a : batch) benchmark::DoNotOptimize(dedup::MakeSketch(a.text, &set));
   }
   state.SetItemsProcessed(state.iterations() * 1000);
   state.SetBytesProcessed(state.iterations() * 1000 * static_cast<int64_t>(batch.front().text.size()));
+  state.counters["bytes_per_token"] = BytesPerToken(batch);
 }
-BENCHMARK(BM_Sketch)->Arg(0)->Unit(benchmark::kMillisecond)->Iterations(200);
+BENCHMARK(BM_Sketch)->Arg(0)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(200);
 
 void BM_AddSteadyState(benchmark::State& state) {
-  const bool shared = state.range(0) != 0;
+  const Mix mix = MixOf(state.range(0));
+  ArticleSource& source = Source(mix.words);
   StoryIndex index;
   uint64_t i = 0;
-  for (; i < 200000; ++i) index.Add(Source().Get(i, shared));
+  for (; i < 200000; ++i) index.Add(source.Get(i, mix.shared));
   std::vector<CleanArticle> batch;
   for (auto _ : state) {
     state.PauseTiming();
     batch.clear();
-    for (int k = 0; k < 1000; ++k) batch.push_back(Source().Get(i++, shared));
+    for (int k = 0; k < 1000; ++k) batch.push_back(source.Get(i++, mix.shared));
     state.ResumeTiming();
     for (const CleanArticle& a : batch) benchmark::DoNotOptimize(index.Add(a));
   }
   state.SetItemsProcessed(state.iterations() * 1000);
   state.SetBytesProcessed(state.iterations() * 1000 * static_cast<int64_t>(batch.front().text.size()));
+  state.counters["bytes_per_token"] = BytesPerToken(batch);
 }
-BENCHMARK(BM_AddSteadyState)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(50);
+BENCHMARK(BM_AddSteadyState)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(50);
 
 void BM_FillWindow(benchmark::State& state) {
   const auto n = static_cast<uint64_t>(state.range(0));
-  const bool shared = state.range(1) != 0;
+  const Mix mix = MixOf(state.range(1));
   for (auto _ : state) {
     StoryIndex index;
     std::vector<double> latency_us;
@@ -175,7 +218,7 @@ void BM_FillWindow(benchmark::State& state) {
     double add_seconds = 0, add_cpu_seconds = 0;
     for (uint64_t i = 0; i < n; i += batch.size()) {
       batch.clear();
-      for (uint64_t k = i; k < std::min(n, i + 1000); ++k) batch.push_back(Source().Get(k, shared));
+      for (uint64_t k = i; k < std::min(n, i + 1000); ++k) batch.push_back(Source(mix.words).Get(k, mix.shared));
       for (size_t k = 0; k < batch.size(); ++k) {
         const bool measured = i + k >= n - n / 10;
         const int cpu = measured ? sched_getcpu() : -1;
@@ -233,7 +276,7 @@ void BM_FillWindow(benchmark::State& state) {
         1 - static_cast<double>(cpu_latency_unswitched_us.size()) / static_cast<double>(cpu_latency_us.size());
   }
 }
-BENCHMARK(BM_FillWindow)->Args({100000, 0})->Args({100000, 1})->Args({1000000, 0})->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_FillWindow)->Args({100000, 0})->Args({100000, 1})->Args({1000000, 0})->Args({1000000, 2})->Unit(benchmark::kSecond)->Iterations(1);
 
 // One index of N articles shared by the restart benchmarks.
 struct Restart {
