@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -172,7 +174,13 @@ int Main(int argc, char** argv) {
     health_server = *std::move(h);
   }
 
-  auto store = EventStore::Open({.path = o.db_path});
+  // Opening migrates a store written by an older version (minutes per
+  // million events). The main thread waits for it beating liveness, so
+  // /healthz stays up (readiness stays false) and the orchestrator does not
+  // kill the pod mid-migration and restart it from scratch, forever.
+  auto opening = std::async(std::launch::async, [&o] { return EventStore::Open({.path = o.db_path}); });
+  while (opening.wait_for(std::chrono::seconds(1)) != std::future_status::ready) liveness.Beat();
+  auto store = opening.get();
   if (!store.ok()) {
     LogError("cannot open the store", {{"path", o.db_path}, {"error", std::string(store.status().message())}});
     return 1;
