@@ -28,18 +28,6 @@ std::vector<std::string> DlqReasonNames() {
 PipelineTelemetry::PipelineTelemetry(const TelemetryOptions& options)
     : registry_(std::make_shared<prometheus::Registry>()),
       metrics_(*registry_, BuildVersion(), DlqReasonNames()),
-      events_merged_(prometheus::BuildCounter()
-                         .Name("eventwire_events_merged_total")
-                         .Help("Reports of an event already published by another story, published as a new "
-                               "version of that event instead of a new event")
-                         .Register(*registry_)
-                         .Add({})),
-      dedup_old_signatures_(prometheus::BuildCounter()
-                                .Name("eventwire_dedup_old_signatures_total")
-                                .Help("Dedup signature records (topic or snapshot) of an earlier signature version, "
-                                      "dropped as not comparable with this build's sketches")
-                                .Register(*registry_)
-                                .Add({})),
       readiness_({ConsumerStatsObserver::kPartitionsAssigned, kStateRestored,
                   ConsumerStatsObserver::kBrokerReachable}),
       liveness_(absl::Seconds(options.liveness_stall_s)),
@@ -91,7 +79,7 @@ void PipelineTelemetry::BatchCommitted(const std::vector<kafka::Message>& batch,
     }
     observe("extract", s.durations.extract);
     for (const std::string& root : s.cameo_roots) m.events_produced.Get({root}).Increment();
-    events_merged_.Increment(static_cast<double>(s.events_merged));
+    metrics_.events_merged.Increment(static_cast<double>(s.events_merged));
     // Publish-to-event latency; records without a timestamp (or from a clock
     // ahead of ours) say nothing about it.
     const int64_t ts = batch[i].timestamp_ms;
@@ -108,7 +96,7 @@ void PipelineTelemetry::BatchCommitted(const std::vector<kafka::Message>& batch,
   // The index counts since it was made (restore included): the counter
   // takes what is new since the last batch.
   if (dedup.old_version_records > old_signatures_counted_) {
-    dedup_old_signatures_.Increment(static_cast<double>(dedup.old_version_records - old_signatures_counted_));
+    metrics_.dedup_old_signatures.Increment(static_cast<double>(dedup.old_version_records - old_signatures_counted_));
     old_signatures_counted_ = dedup.old_version_records;
   }
 }

@@ -70,12 +70,8 @@ class PipelineTelemetry {
 
   std::shared_ptr<prometheus::Registry> registry_;
   PipelineMetrics metrics_;
-  // eventwire_events_merged_total: new versions of earlier events published
-  // because another story reported the same event (processor.h).
-  prometheus::Counter& events_merged_;
-  // eventwire_dedup_old_signatures_total: IndexStats::old_version_records,
-  // of which old_signatures_counted_ are in the counter already.
-  prometheus::Counter& dedup_old_signatures_;
+  // IndexStats::old_version_records already in
+  // metrics_.dedup_old_signatures (the index counts cumulatively).
   uint64_t old_signatures_counted_ = 0;
   Readiness readiness_;
   Liveness liveness_;

@@ -194,11 +194,19 @@ PipelineMetrics::PipelineMetrics(Registry& r, std::string_view version,
       stories_produced(CounterFamily(r, "eventwire_stories_produced_total",
                                      "Story updates published")
                            .Add({})),
+      events_merged(CounterFamily(r, "eventwire_events_merged_total",
+                                  "Reports of an event already published by another story, published as a new "
+                                  "version of that event instead of a new event")
+                        .Add({})),
       dlq(MakeCounter(r, "eventwire_dlq_total", "Records sent to the dead-letter topic, by reason",
                       {"reason"}, Each(dlq_reasons))),
       duplicates(CounterFamily(r, "eventwire_duplicates_total",
                                "Articles that joined an existing story")
                      .Add({})),
+      dedup_old_signatures(CounterFamily(r, "eventwire_dedup_old_signatures_total",
+                                         "Dedup signature records (topic or snapshot) of an earlier signature "
+                                         "version, dropped as not comparable with this build's sketches")
+                               .Add({})),
       stories_open(prometheus::BuildGauge()
                        .Name("eventwire_stories_open")
                        .Help("Stories held in the deduplication window")

@@ -114,10 +114,16 @@ struct PipelineMetrics {
   BoundedCounter events_produced;
   // eventwire_stories_produced_total: Story records published.
   prometheus::Counter& stories_produced;
+  // eventwire_events_merged_total: new versions of earlier events published
+  // because another story reported the same event.
+  prometheus::Counter& events_merged;
   // eventwire_dlq_total{reason}: records dead-lettered, by reason.
   BoundedCounter dlq;
   // eventwire_duplicates_total: articles that joined an existing story.
   prometheus::Counter& duplicates;
+  // eventwire_dedup_old_signatures_total: signature records (topic or
+  // snapshot) of an earlier signature version, dropped after an upgrade.
+  prometheus::Counter& dedup_old_signatures;
   // eventwire_stories_open: stories in the dedup window.
   prometheus::Gauge& stories_open;
   // eventwire_dedup_memory_bytes{part=index|stories|exact_cache}: the dedup
